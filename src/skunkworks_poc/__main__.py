@@ -1,0 +1,3 @@
+from skunkworks_poc.cli import main
+
+raise SystemExit(main())

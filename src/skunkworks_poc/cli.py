@@ -1,0 +1,55 @@
+"""The `skunkworks` command. Heavy imports happen inside the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from skunkworks_poc import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skunkworks",
+        description="Bake the standard repository for an NHS AI Lab Skunkworks proof of concept.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    new = commands.add_parser(
+        "new",
+        help="bake a new project from the bundled template",
+        description="Bake a new project. Answers given as key=value replace the defaults (and are used as they are with --no-input).",
+    )
+    new.add_argument("answers", nargs="*", metavar="key=value", help="answer to a prompt, e.g. project_name='Sepsis Early Warning'")
+    new.add_argument("--no-input", action="store_true", help="use defaults for every prompt not answered")
+    new.add_argument("-o", "--output-dir", type=Path, default=Path("."), help="folder to create the project in (default: .)")
+    new.add_argument("-f", "--overwrite", action="store_true", help="write into an existing project folder")
+    return parser
+
+
+def _new(args: argparse.Namespace) -> int:
+    from skunkworks_poc.template import BakeError, bake, parse_answers
+
+    try:
+        project = bake(
+            parse_answers(args.answers),
+            args.output_dir,
+            no_input=args.no_input,
+            overwrite=args.overwrite,
+        )
+    except BakeError as error:
+        print(f"skunkworks new: {error}", file=sys.stderr)
+        return 2
+    print(f"Created {project}")
+    print(f"Next: cd {project} && make setup && make test   (see its README for the plain commands)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "new":
+        return _new(args)
+    _parser().print_help()
+    return 0
