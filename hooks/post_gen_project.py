@@ -15,7 +15,9 @@ def git_init(project_dir):
         return "git was not found: the project was created without a git repository"
     project_dir = Path(project_dir)
     if not (project_dir / ".git").exists():
-        subprocess.run(["git", "init", "--quiet", "--initial-branch=main"], cwd=project_dir, check=True)
+        subprocess.run(
+            ["git", "init", "--quiet", "--initial-branch=main"], cwd=project_dir, check=True
+        )
     subprocess.run(["git", "add", "--all"], cwd=project_dir, check=True)
     return None
 
@@ -28,4 +30,4 @@ def main(wants_git, project_dir="."):
 
 
 if __name__ == "__main__":
-    main({{ cookiecutter.git_init }})
+    main({{cookiecutter.git_init}})

@@ -27,4 +27,4 @@ def main(answers, validator_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(json.loads({{ cookiecutter | tojson | tojson }}), {{ validator_path() | tojson }}))
+    sys.exit(main(json.loads({{cookiecutter | tojson | tojson}}), {{validator_path() | tojson}}))

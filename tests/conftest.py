@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-
 from harness import REPO, ProjectEnv, build_stack, cache_root, install_project, stack_requirements
 
 

@@ -44,7 +44,9 @@ def combination_id(answers: dict[str, str]) -> str:
 
 
 def cache_root() -> Path:
-    root = os.environ.get("SKUNKWORKS_TEST_CACHE") or Path.home() / ".cache" / "skunkworks-poc-tests"
+    root = (
+        os.environ.get("SKUNKWORKS_TEST_CACHE") or Path.home() / ".cache" / "skunkworks-poc-tests"
+    )
     path = Path(root)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -85,7 +87,16 @@ def build_stack(requirements: list[str]) -> Path:
     # Bytecode is compiled at install: without it (PYTHONDONTWRITEBYTECODE is common in CI)
     # every `import mlflow` in a test costs seconds more.
     subprocess.run(
-        [uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(prefix / "bin" / "python"), *requirements],
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--compile-bytecode",
+            "--python",
+            str(prefix / "bin" / "python"),
+            *requirements,
+        ],
         check=True,
     )
     done.write_text("\n".join(requirements), encoding="utf-8")
@@ -157,13 +168,23 @@ class ProjectEnv:
 def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
     """A venv at `prefix` that sees `stack`'s packages and holds `project` editable."""
     subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(prefix)], check=True)
-    (site_packages(prefix) / "_stack.pth").write_text(str(site_packages(stack)) + "\n", encoding="utf-8")
+    (site_packages(prefix) / "_stack.pth").write_text(
+        str(site_packages(stack)) + "\n", encoding="utf-8"
+    )
     env = ProjectEnv(project, prefix, stack)
     # pip rather than uv: `--ignore-requires-python` lets a project that asks for a newer
     # Python than this interpreter still be installed and tested here.
     env.python_run(
-        "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-        "--ignore-requires-python", "--no-index", "--editable", project,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--ignore-requires-python",
+        "--no-index",
+        "--editable",
+        project,
     )
     return env
 

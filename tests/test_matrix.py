@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tomllib
 
 import pytest
 import yaml
-
 from harness import combination_id, option_matrix, text_files
 
 MATRIX = option_matrix()

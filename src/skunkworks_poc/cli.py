@@ -20,12 +20,30 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser(
         "new",
         help="bake a new project from the bundled template",
-        description="Bake a new project. Answers given as key=value replace the defaults (and are used as they are with --no-input).",
+        description=(
+            "Bake a new project. Answers given as key=value replace the defaults "
+            "(and are used as they are with --no-input)."
+        ),
     )
-    new.add_argument("answers", nargs="*", metavar="key=value", help="answer to a prompt, e.g. project_name='Sepsis Early Warning'")
-    new.add_argument("--no-input", action="store_true", help="use defaults for every prompt not answered")
-    new.add_argument("-o", "--output-dir", type=Path, default=Path("."), help="folder to create the project in (default: .)")
-    new.add_argument("-f", "--overwrite", action="store_true", help="write into an existing project folder")
+    new.add_argument(
+        "answers",
+        nargs="*",
+        metavar="key=value",
+        help="answer to a prompt, e.g. project_name='Sepsis Early Warning'",
+    )
+    new.add_argument(
+        "--no-input", action="store_true", help="use defaults for every prompt not answered"
+    )
+    new.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        default=Path("."),
+        help="folder to create the project in (default: .)",
+    )
+    new.add_argument(
+        "-f", "--overwrite", action="store_true", help="write into an existing project folder"
+    )
     return parser
 
 
@@ -43,7 +61,9 @@ def _new(args: argparse.Namespace) -> int:
         print(f"skunkworks new: {error}", file=sys.stderr)
         return 2
     print(f"Created {project}")
-    print(f"Next: cd {project} && make setup && make test   (see its README for the plain commands)")
+    print(
+        f"Next: cd {project} && make setup && make test   (see its README for the plain commands)"
+    )
     return 0
 
 

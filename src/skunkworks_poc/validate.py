@@ -149,7 +149,16 @@ def _one_of(options: tuple[str, ...]) -> Callable[[str], str | None]:
 
 
 def check_yes_no(value: object) -> str | None:
-    if isinstance(value, bool) or str(value).lower() in {"yes", "no", "true", "false", "y", "n", "1", "0"}:
+    if isinstance(value, bool) or str(value).lower() in {
+        "yes",
+        "no",
+        "true",
+        "false",
+        "y",
+        "n",
+        "1",
+        "0",
+    }:
         return None
     return f"must be yes or no (got {value!r})"
 
