@@ -50,3 +50,22 @@ def install(stack, tmp_path_factory):
         return install_project(project, stack, tmp_path_factory.mktemp("venv"))
 
     return install
+
+
+@pytest.fixture(scope="session")
+def installed_shared(bake_shared, stack, tmp_path_factory):
+    """Bake and install once per session and answer set: a `ProjectEnv` to share.
+
+    Tests may run commands in it, but must leave it as they would want to find it:
+    tests that change tracked files bake their own project with `bake` + `install`.
+    """
+    installed: dict[tuple, ProjectEnv] = {}
+
+    def get(**answers: str) -> ProjectEnv:
+        key = tuple(sorted(answers.items()))
+        if key not in installed:
+            project = bake_shared(**answers)
+            installed[key] = install_project(project, stack, tmp_path_factory.mktemp("venv"))
+        return installed[key]
+
+    return get

@@ -31,8 +31,7 @@ def test_bake_renders_every_file_and_each_parses(bake, answers):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
-def test_baked_project_installs_and_its_own_tests_pass(bake, install, answers):
-    project = bake(**answers)
-    env = install(project)
+def test_baked_project_installs_and_its_own_tests_pass(installed_shared, answers):
+    env = installed_shared(**answers)
     result = env.python_run("-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert " passed" in result.stdout and " failed" not in result.stdout
