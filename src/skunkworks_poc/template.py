@@ -67,7 +67,9 @@ def bake(
     from cookiecutter.main import cookiecutter
 
     try:
-        validate(resolved_answers(answers) if no_input else answers)
+        validate(answers)
+        if no_input:
+            validate(resolved_answers(answers))
     except InvalidAnswer as error:
         raise BakeError(str(error)) from None
     try:

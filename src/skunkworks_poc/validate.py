@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -63,9 +64,10 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 # Deliberately simple: one @, no spaces, a dot in the domain. Catches typos without
 # rejecting real addresses (RFC 5322 allows far more than any supplier will use).
-_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z0-9-]{2,}")
+_EMAIL = re.compile(r"[^@\s<>\"{}]+@[^@\s<>\"{}]+\.[A-Za-z0-9-]{2,}")
 _GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 _MAX_TEXT = 200
+_JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 class InvalidAnswer(ValueError):
@@ -89,8 +91,10 @@ def _text(value: str, *, required: bool = True) -> str | None:
         return "must not be empty"
     if len(value) > _MAX_TEXT:
         return f"must be at most {_MAX_TEXT} characters (got {len(value)})"
-    if any(ch in value for ch in "\r\n\t\x00"):
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
         return "must be a single line without tabs or control characters"
+    if any(marker in value for marker in _JINJA_MARKERS):
+        return "must not contain template syntax ({{, {% or {#)"
     return None
 
 

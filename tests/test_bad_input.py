@@ -1,0 +1,129 @@
+"""Bad answers stop the bake with one line naming the field and rule, and write nothing.
+
+Each case goes through both front doors: plain `cookiecutter` (the pre-gen hook) and
+`skunkworks new` (validated before cookiecutter is called).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import CHOICES, REPO
+
+BIN = Path(sys.executable).parent
+
+CASES = [
+    ("project_name", "", "must not be empty"),
+    ("project_slug", "../escape", "path separator or '..'"),
+    ("project_slug", "Not A Slug", "lowercase letters and digits"),
+    ("package_name", "2fast", "not starting with a digit"),
+    ("package_name", "import", "Python keyword"),
+    ("package_name", "mlflow", "shadow the module 'mlflow'"),
+    ("package_name", "test", "shadow the module 'test'"),
+    ("author_email", "ada-at-example.org", "name@example.org"),
+    ("min_python", "3.9", "must be one of 3.10, 3.11, 3.12, 3.13"),
+    ("code_licence", "WTFPL", "must be one of MIT, Apache-2.0, GPL-3.0"),
+]
+IDS = [f"{field}={value!r}" for field, value, _ in CASES]
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "Invalid " in line]
+
+
+def _cookiecutter(out: Path, *args: str, overwrite: bool = False):
+    command = [str(BIN / "cookiecutter"), "--no-input", str(REPO), "-o", str(out), *args]
+    if overwrite:
+        command.insert(1, "--overwrite-if-exists")
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def _skunkworks(out: Path, *args: str, overwrite: bool = False):
+    command = [str(BIN / "skunkworks"), "new", "--no-input", "-o", str(out), *args]
+    if overwrite:
+        command.append("--overwrite")
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(("field", "value", "rule"), CASES, ids=IDS)
+def test_cookiecutter_rejects_before_writing(tmp_path, field, value, rule):
+    out = tmp_path / "out"
+    result = _cookiecutter(out, f"{field}={value}")
+    assert result.returncode != 0
+    if field in CHOICES:
+        # cookiecutter refuses an unknown choice itself, before our hook can run.
+        last_line = result.stderr.strip().splitlines()[-1]
+        assert f"choice variable {field}" in last_line and "but the choices are" in last_line
+    else:
+        [line] = _error_lines(result.stderr)
+        assert line.startswith(f"ERROR: Invalid {field}: ") and rule in line
+    assert _tree(tmp_path) == {}
+    assert not (tmp_path / "escape").exists()
+    assert list(out.iterdir()) == [] if out.exists() else True
+
+
+@pytest.mark.parametrize(("field", "value", "rule"), CASES, ids=IDS)
+def test_skunkworks_new_rejects_before_writing(tmp_path, field, value, rule):
+    out = tmp_path / "out"
+    result = _skunkworks(out, f"{field}={value}")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"skunkworks new: Invalid {field}: {result.stderr.split(': ', 2)[2].strip()}"
+    ]
+    assert rule in result.stderr
+    assert not out.exists(), "nothing, not even the output folder, is created"
+    assert not (tmp_path / "escape").exists()
+
+
+def test_derived_package_name_is_checked_too(tmp_path):
+    """A project name whose derived package name is invalid is refused by name."""
+    result = _skunkworks(tmp_path / "out", "project_name=2020 Audit")
+    assert result.returncode == 2
+    assert "Invalid package_name" in result.stderr and "'2020_audit'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "front_door", [_cookiecutter, _skunkworks], ids=["cookiecutter", "skunkworks"]
+)
+def test_existing_folder_is_left_untouched(tmp_path, front_door):
+    project = tmp_path / "sepsis-early-warning"
+    project.mkdir()
+    (project / "README.md").write_text("my own work\n", encoding="utf-8")
+    (project / "notes.txt").write_text("keep me\n", encoding="utf-8")
+    before = _tree(project)
+    result = front_door(tmp_path, "author_email=nope", overwrite=True)
+    assert result.returncode != 0
+    assert len(_error_lines(result.stderr)) == 1
+    assert _tree(project) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sepsis-early-warning"]
+
+
+def test_existing_folder_without_overwrite_is_refused(tmp_path):
+    (tmp_path / "sepsis-early-warning").mkdir()
+    result = _skunkworks(tmp_path)
+    assert result.returncode == 2
+    assert "already exists" in result.stderr and "--overwrite" in result.stderr
+    assert list((tmp_path / "sepsis-early-warning").iterdir()) == []
+
+
+def test_unknown_answer_key_is_refused(tmp_path):
+    result = _skunkworks(tmp_path / "out", "project_nmae=Typo")
+    assert result.returncode == 2
+    assert "unknown answer 'project_nmae'" in result.stderr and "project_name" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_answer_without_equals_is_refused(tmp_path):
+    result = _skunkworks(tmp_path / "out", "project_name")
+    assert result.returncode == 2
+    assert "expected key=value" in result.stderr

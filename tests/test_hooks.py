@@ -1,0 +1,110 @@
+"""The hooks, imported as plain modules (their Jinja sits only under `__main__`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import skunkworks_template_extensions as extensions
+from harness import REPO
+
+GOOD = {
+    "project_name": "Sepsis Early Warning",
+    "project_slug": "sepsis-early-warning",
+    "package_name": "sepsis_early_warning",
+    "author_email": "ada@example.org",
+}
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def pre_gen():
+    return _load("pre_gen_project")
+
+
+@pytest.fixture(scope="module")
+def post_gen():
+    return _load("post_gen_project")
+
+
+def test_pre_gen_accepts_good_answers(pre_gen):
+    assert pre_gen.main(GOOD, extensions.validator_path()) is None
+
+
+def test_pre_gen_returns_one_line_for_a_bad_answer(pre_gen):
+    message = pre_gen.main({**GOOD, "project_slug": "../escape"}, extensions.validator_path())
+    assert message == (
+        "ERROR: Invalid project_slug: must not contain a path separator or '..' (got '../escape')"
+    )
+
+
+def test_validator_is_found_in_the_source_checkout():
+    assert Path(extensions.validator_path()) == REPO / "src" / "skunkworks_poc" / "validate.py"
+
+
+def _git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_post_gen_makes_a_repository_with_everything_staged(post_gen, tmp_path):
+    (tmp_path / "README.md").write_text("hello\n", encoding="utf-8")
+    post_gen.main(True, tmp_path)
+    assert _git(tmp_path, "branch", "--show-current").strip() == "main"
+    assert _git(tmp_path, "status", "--porcelain").splitlines() == ["A  README.md"]
+    assert _git(tmp_path, "rev-list", "--all") == "", "nothing is committed for the user"
+
+
+def test_post_gen_is_idempotent(post_gen, tmp_path):
+    (tmp_path / "a.txt").write_text("a\n", encoding="utf-8")
+    post_gen.main(True, tmp_path)
+    (tmp_path / "b.txt").write_text("b\n", encoding="utf-8")
+    post_gen.main(True, tmp_path)
+    assert _git(tmp_path, "status", "--porcelain").splitlines() == ["A  a.txt", "A  b.txt"]
+
+
+def test_post_gen_without_git_init_leaves_no_repository(post_gen, tmp_path):
+    post_gen.main(False, tmp_path)
+    assert not (tmp_path / ".git").exists()
+
+
+def test_post_gen_warns_when_git_is_missing(post_gen, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(post_gen.shutil, "which", lambda name: None)
+    post_gen.main(True, tmp_path)
+    assert "git was not found" in capsys.readouterr().err
+    assert not (tmp_path / ".git").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ('St Mary\'s & Zoë "QA" PoC — Sepsis', "st-marys-zoe-qa-poc-sepsis"),
+        ("Renal Health (AKI) Prediction", "renal-health-aki-prediction"),
+        ("Guy\u2019s Bed Allocation", "guys-bed-allocation"),
+    ],
+)
+def test_slug_filter(name, expected):
+    assert extensions.slug(name) == expected
+
+
+@pytest.mark.parametrize("value", ["plain", 'Zoë "QA" & O\'Brien — \\ end', "tab\tnewline\n"])
+def test_quoted_filter_parses_as_toml_yaml_and_python(value):
+    import tomllib
+
+    import yaml
+
+    text = extensions.quoted(value)
+    assert tomllib.loads(f"v = {text}")["v"] == value
+    assert yaml.safe_load(f"v: {text}")["v"] == value
+    assert eval(text) == value
+    assert "ë" not in value or "ë" in text, "accents stay readable"
