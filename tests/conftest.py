@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+
 from harness import REPO, ProjectEnv, build_stack, cache_root, install_project, stack_requirements
 
 
