@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""The template's two commands, for a machine with only Python and access to PyPI.
+
+    python3 tasks.py demo    bake a default project into ./demo and run its tests
+    python3 tasks.py test    run the template's whole test suite (what CI runs)
+    python3 tasks.py bench   measure baking, start-up and test times (see bench/)
+
+Each command first makes `.venv` (uv from PyPI, then this package with its test
+dependencies); later runs reuse it. Standard library only: this file runs before
+anything is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+DEMO = ROOT / "demo"
+DEMO_MARKER = DEMO / ".made-by-tasks-py"
+
+
+def say(message: str) -> None:
+    print(f"\n==> {message}", flush=True)
+
+
+def run(*args: object, **kwargs) -> None:
+    command = [str(a) for a in args]
+    result = subprocess.run(command, **kwargs)
+    if result.returncode != 0:
+        sys.exit(f"tasks.py: `{' '.join(command)}` failed with exit code {result.returncode}")
+
+
+def offline_env() -> dict[str, str]:
+    """No interpreter downloads, no telemetry: only the package index is reached."""
+    env = dict(os.environ)
+    env.update(
+        UV_PYTHON_DOWNLOADS="never",
+        UV_COMPILE_BYTECODE="1",
+        MLFLOW_DISABLE_TELEMETRY="true",
+        DVC_NO_ANALYTICS="1",
+        DO_NOT_TRACK="1",
+    )
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def bootstrap() -> None:
+    """Make (or refresh) .venv with uv, this package and its test dependencies."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs on whatever python3 the machine has
+        sys.exit("tasks.py: the template's own tooling needs Python 3.11 or newer")
+    if not PYTHON.exists():
+        say(f"Creating {VENV.relative_to(ROOT)}")
+        venv.create(VENV, with_pip=True)
+    if not (BIN / "uv").exists():
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv")
+    say("Installing the template's tooling (uv)")
+    run(
+        BIN / "uv",
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        PYTHON,
+        "-e",
+        f"{ROOT}[test]",
+        env=offline_env(),
+    )
+
+
+def demo() -> None:
+    """Bake the default project into ./demo, set it up as a user would, run its tests."""
+    bootstrap()
+    if DEMO.exists():
+        if not DEMO_MARKER.exists():
+            sys.exit(f"tasks.py: {DEMO} exists and was not made by tasks.py; move it away first")
+        shutil.rmtree(DEMO)
+    DEMO.mkdir()
+    DEMO_MARKER.touch()
+    say("Baking the default project: skunkworks new --no-input -o demo")
+    run(BIN / "skunkworks", "new", "--no-input", "-o", DEMO)
+    [project] = [p for p in DEMO.iterdir() if p.is_dir()]
+    env = offline_env()
+    say(f"Setting it up as its README says: cd {project.relative_to(ROOT)} && uv sync")
+    run(BIN / "uv", "sync", "--quiet", cwd=project, env=env)
+    say("Running its tests: uv run pytest")
+    run(BIN / "uv", "run", "--quiet", "pytest", "-q", cwd=project, env=env)
+    say(f"What you got in {project.relative_to(ROOT)}:")
+    for path in sorted(project.iterdir()):
+        if path.name not in {".git", ".venv", ".pytest_cache"}:
+            print(f"  {path.name}{'/' if path.is_dir() else ''}")
+    print(
+        f"\nNext: cd {project.relative_to(ROOT)} and read README.md (make help lists the commands)."
+    )
+
+
+def test(pytest_args: list[str]) -> None:
+    """The whole template suite, two workers (CI machines have two cores)."""
+    bootstrap()
+    say("Running the template's test suite")
+    args = pytest_args or ["-n", "2"]
+    run(PYTHON, "-m", "pytest", *args, cwd=ROOT, env=offline_env())
+
+
+def bench(bench_args: list[str]) -> None:
+    bootstrap()
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        say(f"Benchmark {script.name}")
+        run(PYTHON, script, *bench_args, cwd=ROOT, env=offline_env())
+
+
+def main(argv: list[str]) -> None:
+    commands = {"demo": lambda rest: demo(), "test": test, "bench": bench}
+    if not argv or argv[0] not in commands:
+        sys.exit(__doc__)
+    commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,59 @@
+"""This repository's own promises: CI runs the README's command; its workflows are sound."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from harness import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def _quick_start_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1)
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_readme_quick_start_has_exactly_two_commands():
+    assert _quick_start_commands() == ["python3 tasks.py demo", "python3 tasks.py test"]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_lines = [
+        line.strip()
+        for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert _quick_start_commands()[1] in ci_lines
+    workflow = (REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert f"run: {_quick_start_commands()[1]}" in workflow
+
+
+def test_own_workflows_pass_schema_and_zizmor():
+    workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
+    subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.dependabot",
+            str(REPO / ".github" / "dependabot.yml"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--strict-collection", *workflows],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
