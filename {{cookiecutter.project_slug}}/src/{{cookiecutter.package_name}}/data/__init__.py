@@ -1,0 +1,176 @@
+"""Load a data set described in `conf/data/*.yaml` and check it against its declared schema.
+
+A data config names its source (`breast_cancer`, scikit-learn's bundled copy, or `file`, a CSV
+or Parquet file), the target column and every column with its type. Whatever the source, the
+rest of the pipeline sees the same thing: a data frame whose columns match the schema.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from {{ cookiecutter.package_name }}.errors import PipelineError
+from {{ cookiecutter.package_name }}.paths import project_root
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COLUMN_TYPES = ("float", "int", "bool", "category", "string")
+NUMERIC_TYPES = ("float", "int", "bool")
+
+
+def workspace_root() -> Path:
+    """The folder relative paths in the configuration are read from.
+
+    DVC runs stages in the project (or, for `dvc exp run --temp`, in a copy of it): the nearest
+    folder up from the working directory that holds `dvc.yaml`; else the project root.
+    """
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dvc.yaml").is_file():
+            return folder
+    return project_root()
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """`path` as given if absolute, else relative to `workspace_root()`."""
+    path = Path(path)
+    return path if path.is_absolute() else workspace_root() / path
+
+
+def _config_file(data_cfg: Mapping[str, Any]) -> str:
+    return f"conf/data/{data_cfg.get('name', '<name>')}.yaml"
+
+
+def check_schema_config(data_cfg: Mapping[str, Any]) -> None:
+    """The schema itself is consistent: known types, target and subgroups among the columns."""
+    where = _config_file(data_cfg)
+    columns = data_cfg.get("columns") or {}
+    if not columns:
+        raise PipelineError(f"{where} declares no `columns`: list every column as `name: type`")
+    unknown = {name: kind for name, kind in columns.items() if kind not in COLUMN_TYPES}
+    if unknown:
+        raise PipelineError(
+            f"{where}: unknown column types {unknown}; use one of {', '.join(COLUMN_TYPES)}"
+        )
+    for role, names in (("target", [data_cfg.get("target")]), ("subgroups", data_cfg["subgroups"])):
+        missing = [name for name in names if name not in columns]
+        if missing:
+            raise PipelineError(f"{where}: {role} {', '.join(map(str, missing))} not in `columns`")
+
+
+def feature_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    """The columns a model learns from: all but the target and the subgroup columns."""
+    excluded = {data_cfg["target"], *data_cfg["subgroups"]}
+    return [name for name in data_cfg["columns"] if name not in excluded]
+
+
+def categorical_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    return [
+        name for name in feature_columns(data_cfg) if data_cfg["columns"][name] not in NUMERIC_TYPES
+    ]
+
+
+def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
+    """`frame` with the declared column order and types, or a `PipelineError` naming `source`."""
+    import pandas as pd
+
+    check_schema_config(data_cfg)
+    where = _config_file(data_cfg)
+    declared = dict(data_cfg["columns"])
+    missing = [name for name in declared if name not in frame.columns]
+    extra = [str(name) for name in frame.columns if name not in declared]
+    if missing or extra:
+        problems = []
+        if missing:
+            problems.append(f"missing columns {', '.join(missing)}")
+        if extra:
+            problems.append(f"unexpected columns {', '.join(extra)}")
+        raise PipelineError(f"{source} does not match the schema in {where}: {'; '.join(problems)}")
+    frame = frame[list(declared)].copy()
+    wrong = []
+    for name, kind in declared.items():
+        column = frame[name]
+        if kind in NUMERIC_TYPES and column.dtype != bool:
+            converted = pd.to_numeric(column, errors="coerce")
+            if converted.isna().sum() > column.isna().sum():
+                wrong.append(f"{name} (declared {kind}, found text)")
+                continue
+            if kind == "int" and not (converted.dropna() % 1 == 0).all():
+                wrong.append(f"{name} (declared int, found fractions)")
+                continue
+            column = converted
+        if kind == "float":
+            frame[name] = column.astype("float64")
+        elif kind == "int":
+            frame[name] = column if column.isna().any() else column.astype("int64")
+        elif kind == "bool":
+            frame[name] = column.astype("bool")
+        elif kind == "category":
+            frame[name] = column.astype("string").astype("category")
+        else:
+            frame[name] = column.astype("string")
+    if wrong:
+        raise PipelineError(
+            f"{source} does not match the schema in {where}: wrong types in {', '.join(wrong)}"
+        )
+    target = frame[data_cfg["target"]]
+    if target.isna().any():
+        raise PipelineError(
+            f"{source}: {target.isna().sum()} rows have no value in the target column "
+            f"{data_cfg['target']}; drop or fill them before training"
+        )
+    labels = set(target.unique().tolist())
+    if data_cfg["positive_label"] not in labels or len(labels) != 2:
+        raise PipelineError(
+            f"{source}: the target {data_cfg['target']} must take two values, one of them the "
+            f"positive_label {data_cfg['positive_label']!r} ({where}); found {sorted(labels)}"
+        )
+    return frame
+
+
+def load_breast_cancer_frame() -> pd.DataFrame:
+    """scikit-learn's bundled Breast Cancer Wisconsin data, with the default schema's names."""
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer(as_frame=True)
+    frame = bunch.data.rename(columns=lambda name: name.replace(" ", "_"))
+    # scikit-learn codes malignant as 0; the schema makes the case of interest the positive one.
+    frame["malignant"] = (bunch.target == 0).astype("int64")
+    return frame
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path)
+    if suffix in {".parquet", ".pq"}:
+        return pd.read_parquet(path)
+    raise PipelineError(f"{path}: unsupported file type {suffix!r}; use a .csv or .parquet file")
+
+
+def missing_file_hint(path: Path, produced_by: str | None) -> str:
+    how = f"`{produced_by}`" if produced_by else "`dvc pull`"
+    return f"{path} not found: run {how} to create it"
+
+
+def load_dataset(data_cfg: Mapping[str, Any]) -> pd.DataFrame:
+    """The data set described by `data_cfg`, validated against its schema."""
+    source = data_cfg["source"]
+    if source == "breast_cancer":
+        return validate(load_breast_cancer_frame(), data_cfg, "the bundled breast cancer data")
+    if source != "file":
+        raise PipelineError(
+            f"{_config_file(data_cfg)}: unknown source {source!r}; use breast_cancer or file"
+        )
+    if not data_cfg.get("path"):
+        raise PipelineError(f"{_config_file(data_cfg)}: a file source needs a `path`")
+    path = resolve(data_cfg["path"])
+    if not path.is_file():
+        raise PipelineError(missing_file_hint(path, data_cfg.get("produced_by")))
+    return validate(read_table(path), data_cfg, str(path))

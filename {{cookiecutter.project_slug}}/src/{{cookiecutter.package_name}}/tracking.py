@@ -1,0 +1,310 @@
+"""MLflow tracking: where runs go, what ties a run to its inputs, and sweep parent runs.
+
+Every run records the resolved configuration (flattened to params), the Hydra overrides, the
+metrics, the model (with signature and input example), the figures, and tags that lead back to
+the exact code and data: the git commit and dirty flag, the DVC hash of the training data and,
+under `dvc exp run`, the DVC experiment name. MLflow is imported inside functions only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from hydra.experimental.callback import Callback
+
+from {{ cookiecutter.package_name }}.data import workspace_root
+from {{ cookiecutter.package_name }}.errors import PipelineError
+from {{ cookiecutter.package_name }}.paths import project_root
+
+# Run tags: the names reports and reviewers rely on.
+TAG_GIT_COMMIT = "git.commit"  # commit of the code, "none" outside git or before a first commit
+TAG_GIT_DIRTY = "git.dirty"  # "true" when tracked files (other than dvc.lock) had changes
+TAG_DATA_SOURCE = "data.source"  # the conf/data option the run used
+TAG_DATA_SOURCE_MD5 = "data.source_md5"  # MD5 of the source file (file sources only)
+TAG_TRAIN_MD5 = "data.train_md5"  # MD5 of the training split = its hash in dvc.lock
+TAG_TEST_MD5 = "data.test_md5"  # MD5 of the test split = its hash in dvc.lock
+TAG_DVC_EXPERIMENT = "dvc.experiment"  # DVC experiment name under `dvc exp run`
+TAG_DVC_BASELINE = "dvc.baseline_rev"  # commit a DVC experiment started from
+TAG_ENTRY_POINT = "run.entry_point"  # "dvc" (pipeline stage) or "hydra" (python -m ...train)
+TAG_OVERRIDES = "hydra.overrides"  # JSON list of the command-line overrides
+TAG_SWEEP_JOB = "sweep.job"  # job number inside a --multirun sweep
+TAG_SWEEP_PARENT = "sweep.parent"  # "true" on the parent run of a sweep
+
+# Hands the sweep's parent run id from the Hydra callback to the jobs (and joblib workers).
+PARENT_RUN_ENV = "POC_SWEEP_PARENT_RUN_ID"
+DEFAULT_EXPERIMENT = {{ cookiecutter.project_slug | quoted }}
+PROBE_TIMEOUT_SECONDS = 3.0
+# MLflow retries a failing request for minutes by default; after a successful probe a few
+# quick retries are enough.
+_CLIENT_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+}
+
+
+def tracking_uri(tracking_cfg: Mapping[str, Any]) -> str:
+    """`tracking.uri`, else MLFLOW_TRACKING_URI, else `mlflow.db` at the project root."""
+    configured = tracking_cfg.get("uri") or os.environ.get("MLFLOW_TRACKING_URI")
+    if configured:
+        return str(configured)
+    return f"sqlite:///{(project_root() / 'mlflow.db').as_posix()}"
+
+
+def _display(uri: str) -> str:
+    """The URI without any password, fit for an error message."""
+    parts = urlparse(uri)
+    if parts.password:
+        return uri.replace(f":{parts.password}@", ":***@")
+    return uri
+
+
+def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
+    """Fail within `timeout` seconds when an HTTP tracking server does not answer."""
+    if urlparse(uri).scheme not in {"http", "https"}:
+        return
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout):
+            pass
+    except urllib.error.HTTPError:
+        return  # it answered: authentication or routing is MLflow's business
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise PipelineError(
+            f"the MLflow tracking server at {_display(uri)} is unreachable ({reason}): start it "
+            "(`make mlflow-ui` for a local one), or unset MLFLOW_TRACKING_URI to track to "
+            "mlflow.db in the project"
+        ) from None
+
+
+def connect(tracking_cfg: Mapping[str, Any]) -> str:
+    """Point MLflow at the configured store after checking it answers; the URI."""
+    uri = tracking_uri(tracking_cfg)
+    check_reachable(uri)
+    for name, value in _CLIENT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    return uri
+
+
+def experiment_name(tracking_cfg: Mapping[str, Any]) -> str:
+    """`tracking.experiment_name`, else the project's name."""
+    return str(tracking_cfg.get("experiment_name") or DEFAULT_EXPERIMENT)
+
+
+def experiment_id(name: str, uri: str) -> str:
+    """The id of experiment `name`, created if needed with artifacts next to a sqlite store."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    client = MlflowClient(uri)
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    location = None
+    parsed = urlparse(uri)
+    if parsed.scheme == "sqlite":
+        # Without this MLflow puts artifacts under the working directory of the first run.
+        store = Path(uri.removeprefix("sqlite:///")).resolve()
+        location = (store.parent / "mlartifacts" / name).as_uri()
+    try:
+        return client.create_experiment(name, artifact_location=location)
+    except MlflowException:  # created meanwhile by a parallel sweep job
+        return client.get_experiment_by_name(name).experiment_id
+
+
+def _git(*args: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=workspace_root(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def code_tags() -> dict[str, str]:
+    """The git commit and whether tracked files differ from it (dvc.lock excepted: DVC
+    rewrites it while the pipeline runs)."""
+    commit = _git("rev-parse", "--verify", "--quiet", "HEAD")
+    changes = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock")
+    tags = {TAG_GIT_COMMIT: commit or "none", TAG_GIT_DIRTY: str(bool(changes)).lower()}
+    if changes is None:
+        tags[TAG_GIT_DIRTY] = "unknown"
+    return tags
+
+
+def dvc_tags() -> dict[str, str]:
+    tags = {}
+    if os.environ.get("DVC_EXP_NAME"):
+        tags[TAG_DVC_EXPERIMENT] = os.environ["DVC_EXP_NAME"]
+    if os.environ.get("DVC_EXP_BASELINE_REV"):
+        tags[TAG_DVC_BASELINE] = os.environ["DVC_EXP_BASELINE_REV"]
+    return tags
+
+
+def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """`{"a": {"b": 1}}` as `{"a.b": "1"}`; lists as JSON."""
+    flat: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list | tuple):
+            flat[name] = json.dumps(list(value))
+        else:
+            flat[name] = "null" if value is None else str(value)
+    return flat
+
+
+def pip_requirements() -> list[str]:
+    """What the logged model needs, pinned to the versions it was trained with. Given
+    explicitly: MLflow's own inference of requirements takes seconds per run. The model is
+    saved with skops, the safe alternative to pickle."""
+    from importlib.metadata import version
+
+    return [f"{name}=={version(name)}" for name in ("scikit-learn", "pandas", "numpy", "skops")]
+
+
+def trusted_types(model: Any) -> list[str]:
+    """The types skops must be told to trust to load `model` back: this run built them."""
+    import skops.io
+
+    return skops.io.get_untrusted_types(data=skops.io.dumps(model))
+
+
+@contextmanager
+def tracked_run(cfg: Mapping[str, Any], run_name: str, tags: Mapping[str, str]) -> Iterator[Any]:
+    """An active MLflow run in the configured experiment, nested under the sweep's parent
+    run when one is running; yields the `mlflow.ActiveRun`."""
+    tracking_cfg = cfg["tracking"]
+    uri = connect(tracking_cfg)
+    import mlflow
+
+    parent = os.environ.get(PARENT_RUN_ENV)
+    all_tags = {**code_tags(), **dvc_tags(), **tags}
+    if parent:
+        _check_parent(parent, uri)
+        all_tags["mlflow.parentRunId"] = parent
+    with mlflow.start_run(
+        experiment_id=experiment_id(experiment_name(tracking_cfg), uri),
+        run_name=run_name,
+        tags=all_tags,
+    ) as run:
+        yield run
+
+
+def _check_parent(parent: str, uri: str) -> None:
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        MlflowClient(uri).get_run(parent)
+    except MlflowException:
+        raise PipelineError(
+            f"the sweep's parent run {parent} is not in {_display(uri)}: unset {PARENT_RUN_ENV} "
+            "or start the sweep again"
+        ) from None
+
+
+def log_run(
+    config: Mapping[str, Any],
+    *,
+    metrics: Mapping[str, float],
+    model: Any,
+    input_example: Any,
+    figures: Sequence[Path],
+    files: Sequence[Path] = (),
+    log_model: bool = True,
+) -> None:
+    """Log params, metrics, figures, files and the model into the active run."""
+    import mlflow
+
+    mlflow.log_params(flatten(config))
+    mlflow.log_metrics({key: float(value) for key, value in metrics.items()})
+    for path in figures:
+        mlflow.log_artifact(str(path), artifact_path="figures")
+    for path in files:
+        mlflow.log_artifact(str(path))
+    if log_model:
+        from mlflow.models import infer_signature
+
+        example = input_example.head(5)
+        signature = infer_signature(example, model.predict_proba(example))
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=signature,
+            input_example=example,
+            pip_requirements=pip_requirements(),
+            serialization_format="skops",
+            skops_trusted_types=trusted_types(model),
+        )
+
+
+def require_parent_in_sweep(is_sweep: bool) -> None:
+    """Hydra turns callback errors into warnings: a sweep job without its parent run stops."""
+    if is_sweep and not os.environ.get(PARENT_RUN_ENV):
+        raise PipelineError(
+            "the sweep's parent MLflow run was not created (see the warning above from "
+            "SweepParentRun): check the tracking URI, then start the sweep again"
+        )
+
+
+class SweepParentRun(Callback):
+    """Opens one MLflow parent run per `--multirun` sweep; each job nests its run under it.
+
+    The parent's id travels to the jobs through an environment variable, which the basic
+    launcher (same process) and the joblib launcher (worker processes) both pass on.
+    """
+
+    def __init__(self) -> None:
+        self.run_id: str | None = None
+        self.uri: str | None = None
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        from mlflow import MlflowClient
+        from omegaconf import OmegaConf
+
+        os.environ.pop(PARENT_RUN_ENV, None)
+        self.uri = connect(config.tracking)
+        client = MlflowClient(self.uri)
+        overrides = list(OmegaConf.to_container(config.hydra.overrides.task))
+        run = client.create_run(
+            experiment_id(experiment_name(config.tracking), self.uri),
+            run_name=f"sweep {' '.join(overrides)}".strip(),
+            tags={
+                **code_tags(),
+                **dvc_tags(),
+                TAG_SWEEP_PARENT: "true",
+                TAG_ENTRY_POINT: "hydra",
+                TAG_OVERRIDES: json.dumps(overrides),
+            },
+        )
+        self.run_id = run.info.run_id
+        os.environ[PARENT_RUN_ENV] = self.run_id
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        if self.run_id is None:
+            return
+        from mlflow import MlflowClient
+
+        MlflowClient(self.uri).set_terminated(self.run_id, "FINISHED")
+        os.environ.pop(PARENT_RUN_ENV, None)
+        self.run_id = None
