@@ -148,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         metadata.distribution(PROJECT)
     except metadata.PackageNotFoundError:
         parser.exit(1, f"error: {PROJECT} is not installed here: run `make setup` first\n")
-    output = args.output or project_root() / DEFAULT_OUTPUT
+    # From the working directory, not this file: the inventory belongs to the checkout the
+    # command runs in, even when the package is installed from another one.
+    output = args.output or project_root(Path.cwd()) / DEFAULT_OUTPUT
     packages = dependencies(PROJECT, args.extra)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(packages, args.extra), encoding="utf-8")
