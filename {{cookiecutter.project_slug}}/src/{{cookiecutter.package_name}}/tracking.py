@@ -69,20 +69,27 @@ def _display(uri: str) -> str:
 
 
 def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
-    """Fail within `timeout` seconds when an HTTP tracking server does not answer."""
+    """Fail within `timeout` seconds when an HTTP tracking server does not answer as one."""
     if urlparse(uri).scheme not in {"http", "https"}:
         return
+    advice = (
+        "start it (`make mlflow-ui` for a local one), or unset MLFLOW_TRACKING_URI to track "
+        "to mlflow.db in the project"
+    )
     try:
         with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout):
-            pass
-    except urllib.error.HTTPError:
-        return  # it answered: authentication or routing is MLflow's business
+            return
+    except urllib.error.HTTPError as error:
+        if error.code in {401, 403}:
+            return  # a server that wants credentials: MLflow reads them from the environment
+        raise PipelineError(
+            f"the MLflow tracking server at {_display(uri)} answered HTTP {error.code} to "
+            f"/health: check that the URI points at an MLflow server, or {advice}"
+        ) from None
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise PipelineError(
-            f"the MLflow tracking server at {_display(uri)} is unreachable ({reason}): start it "
-            "(`make mlflow-ui` for a local one), or unset MLFLOW_TRACKING_URI to track to "
-            "mlflow.db in the project"
+            f"the MLflow tracking server at {_display(uri)} is unreachable ({reason}): {advice}"
         ) from None
 
 

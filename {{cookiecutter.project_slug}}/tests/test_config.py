@@ -1,0 +1,119 @@
+"""Every option of every configuration group composes; params.yaml and dvc.yaml agree with it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from hydra.errors import ConfigCompositionException
+
+from {{ cookiecutter.package_name }} import pipeline
+from {{ cookiecutter.package_name }}.paths import project_root
+
+ROOT = project_root()
+CONF = ROOT / "conf"
+
+GROUPS = ["data", "model", "train", "tracking", "launcher", "experiment", "hparams_search"]
+OPTIONS = [(group, path.stem) for group in GROUPS for path in sorted((CONF / group).glob("*.yaml"))]
+
+
+@pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
+def test_every_option_composes(compose, group, option):
+    cfg = compose([f"{group}={option}"], return_hydra_config=True)
+    assert set(cfg) >= {"data", "model", "train", "tracking", "evaluate"}
+    assert cfg.model.estimator._target_
+    assert set(cfg.data.columns) >= {cfg.data.target, *cfg.data.subgroups}
+
+
+def test_every_group_has_an_option():
+    assert {group for group, _ in OPTIONS} == set(GROUPS)
+
+
+def test_model_override_and_seed(compose):
+    cfg = compose(["model=random_forest", "train.seed=7"])
+    assert cfg.model.name == "random_forest"
+    assert cfg.model.estimator.random_state == 7
+
+
+def test_launcher_switch_selects_joblib(compose):
+    cfg = compose(["launcher=joblib"], return_hydra_config=True)
+    assert "joblib" in cfg.hydra.launcher._target_.lower()
+
+
+def test_sweep_config_is_a_multirun_over_model_parameters(compose):
+    cfg = compose(["hparams_search=random_forest_grid"], return_hydra_config=True)
+    assert cfg.hydra.mode.name == "MULTIRUN"
+    assert cfg.model.name == "random_forest"
+    assert set(cfg.hydra.sweeper.params) == {
+        "model.estimator.n_estimators",
+        "model.estimator.max_depth",
+    }
+
+
+def test_bad_override_is_refused(compose):
+    with pytest.raises(ConfigCompositionException):
+        compose(["model=no_such_model"])
+
+
+def test_local_overrides_are_optional_git_ignored_and_applied_last(tmp_path):
+    import shutil
+
+    from hydra import compose, initialize_config_dir
+
+    assert "/conf/local/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    conf = shutil.copytree(CONF, tmp_path / "conf", ignore=shutil.ignore_patterns("local"))
+    with initialize_config_dir(str(conf), version_base="1.3"):
+        assert compose("config").tracking.experiment_name is None
+    (conf / "local").mkdir()
+    shutil.copyfile(conf / "local.example.yaml", conf / "local" / "default.yaml")
+    with initialize_config_dir(str(conf), version_base="1.3"):
+        assert compose("config", ["experiment=baseline"]).tracking.experiment_name == (
+            "my-laptop-trials"
+        )
+
+
+def test_params_yaml_is_the_composition_dvc_would_write(tmp_path):
+    # `dvc exp run` overwrites params.yaml with this composition; a stale file would make
+    # `dvc repro` run another configuration than the one in conf/. Fix: `make params`.
+    if (CONF / "local" / "default.yaml").exists():
+        pytest.skip("conf/local/default.yaml changes the composition on this machine")
+    composed = pipeline.compose([], output=tmp_path / "params.yaml")
+    shipped = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    assert composed.read_text(encoding="utf-8") == shipped, "run `make params`"
+
+
+def test_hydra_and_dvc_compose_the_same_configuration(compose, tmp_path):
+    from omegaconf import OmegaConf
+
+    overrides = ["model=gradient_boosting", "train.seed=3", "data=fake"]
+    composed = pipeline.compose(overrides, output=tmp_path / "params.yaml")
+    hydra_view = OmegaConf.to_container(compose(overrides), resolve=True)
+    assert yaml.safe_load(composed.read_text(encoding="utf-8")) == hydra_view
+
+
+def test_dvc_yaml_names_the_pipeline_paths():
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+
+    def paths(entries):
+        return {next(iter(e)) if isinstance(e, dict) else e for e in entries}
+
+    assert paths(stages["prepare"]["outs"]) == {pipeline.TRAIN_DATA, pipeline.TEST_DATA}
+    assert paths(stages["train"]["outs"]) == {pipeline.MODEL_FILE}
+    assert paths(stages["train"]["metrics"]) == {pipeline.CV_METRICS}
+    assert paths(stages["evaluate"]["metrics"]) == {pipeline.METRICS}
+    assert paths(stages["evaluate"]["outs"]) == {pipeline.PREDICTIONS, pipeline.RUN_INFO}
+    plots = paths(stages["evaluate"]["plots"])
+    assert {p.rsplit("/", 1)[0] for p in plots} == {pipeline.PLOTS_DIR, pipeline.FIGURES_DIR}
+    for name, stage in stages.items():
+        assert stage["cmd"].endswith(f".pipeline {name}")
+
+
+def test_dvc_is_configured_offline_with_hydra_and_a_remote():
+    import configparser
+
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / ".dvc" / "config", encoding="utf-8")
+    assert parser["core"]["analytics"] == "false"
+    assert parser["core"]["check_update"] == "false"
+    assert parser["hydra"]["enabled"] == "true"
+    remote = parser["core"]["remote"]
+    assert parser[f"'remote \"{remote}\"'"]["url"].startswith("../")

@@ -1,0 +1,103 @@
+"""Every model in conf/model/ builds and learns; evaluation gives sound metrics and files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from {{ cookiecutter.package_name }} import evaluate, models
+from {{ cookiecutter.package_name }}.data import feature_columns
+from {{ cookiecutter.package_name }}.errors import PipelineError
+from {{ cookiecutter.package_name }}.paths import project_root
+
+ROOT = project_root()
+CONF = ROOT / "conf"
+
+MODELS = sorted(path.stem for path in (CONF / "model").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def split(fake_frame):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(
+        fake_frame, test_size=0.3, random_state=0, stratify=fake_frame["malignant"]
+    )
+
+
+def test_there_are_models_to_choose_from():
+    assert {"logistic_regression", "random_forest", "gradient_boosting"} <= set(MODELS)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_model_config_builds_a_model_that_learns(compose, split, name):
+    cfg = compose([f"model={name}", "data=fake", "train.cv_folds=2"])
+    train, test = split
+    model = models.fit(cfg, train)
+    scores = model.predict_proba(test[feature_columns(cfg.data)])[:, 1]
+    assert scores.shape == (len(test),)
+    result = evaluate.evaluate(model, test, cfg.data, threshold=0.5)
+    assert result.metrics["roc_auc"] > 0.8, f"{name} did not learn the fake data"
+    cv = models.cross_validate(cfg, train)
+    assert cv["cv_folds"] == 2 and 0.5 < cv["cv_roc_auc_mean"] <= 1
+
+
+def test_a_bad_target_is_a_clear_error(compose):
+    cfg = compose(["model.estimator._target_=sklearn.linear_model.NoSuchModel"])
+    with pytest.raises(PipelineError, match=r"conf/model/logistic_regression\.yaml: cannot build"):
+        models.build_model(cfg.model, cfg.data)
+
+
+def test_categorical_features_are_one_hot_encoded(compose):
+    import pandas as pd
+
+    cfg = compose(["data=supplier_example", "model=gradient_boosting"])
+    rng = np.random.default_rng(0)
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(18, 95, rows),
+            "sex": rng.choice(["F", "M"], rows),
+            "age_band": rng.choice(["18-64", "65+"], rows),
+            "length_of_stay_days": rng.gamma(2, 2, rows),
+            "previous_admissions": rng.integers(0, 5, rows),
+            "emergency_admission": rng.choice([True, False], rows),
+            "readmitted_30d": np.tile([0, 1], rows // 2),
+        }
+    )
+    model = models.fit(cfg, frame)
+    assert model.predict_proba(frame[feature_columns(cfg.data)]).shape == (rows, 2)
+
+
+class PerfectModel:
+    """Scores that rank every positive case first."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def predict_proba(self, features):
+        positive = self.frame.loc[features.index, "malignant"].to_numpy() * 0.8 + 0.1
+        return np.column_stack([1 - positive, positive])
+
+
+def test_metrics_curves_and_files(compose, split, tmp_path):
+    cfg = compose(["data=fake"])
+    _, test = split
+    result = evaluate.evaluate(PerfectModel(test), test, cfg.data, threshold=0.5)
+    values = result.metrics
+    assert values["roc_auc"] == values["average_precision"] == values["accuracy"] == 1.0
+    assert values["false_positive"] == values["false_negative"] == 0
+    assert values["true_positive"] + values["true_negative"] == values["n_test"] == len(test)
+    assert list(result.roc.columns) == ["fpr", "tpr", "threshold"]
+    assert result.roc["threshold"].max() <= 1.0
+
+    metrics_file = evaluate.write_metrics(values, tmp_path / "metrics.json")
+    assert json.loads(metrics_file.read_text()) == values
+    plots = evaluate.write_plots_data(result, tmp_path / "plots")
+    assert [p.name for p in plots] == ["roc.csv", "precision_recall.csv", "confusion.csv"]
+    assert sum(1 for _ in plots[2].open()) == len(test) + 1
+    figures = evaluate.write_figures(result, tmp_path / "figures")
+    for figure in figures:
+        assert figure.read_bytes().startswith(b"\x89PNG")

@@ -1,0 +1,152 @@
+"""Where runs are tracked, what ties them to their inputs, and sweep parent runs."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+
+import pytest
+
+from {{ cookiecutter.package_name }} import tracking, train
+from {{ cookiecutter.package_name }}.errors import PipelineError
+from {{ cookiecutter.package_name }}.paths import project_root
+
+ROOT = project_root()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_tracking_uri_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)
+    assert tracking.tracking_uri({"uri": None}) == f"sqlite:///{(ROOT / 'mlflow.db').as_posix()}"
+    # Under `dvc exp run --temp` the stage runs in a copy: the store stays in the real project.
+    monkeypatch.setenv("DVC_ROOT", str(tmp_path))
+    assert (
+        tracking.tracking_uri({"uri": None})
+        == f"sqlite:///{tmp_path.resolve().as_posix()}/mlflow.db"
+    )
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
+    assert tracking.tracking_uri({"uri": None}) == "http://127.0.0.1:5000"
+    assert tracking.tracking_uri({"uri": "sqlite:///x.db"}) == "sqlite:///x.db"
+
+
+def test_unreachable_server_fails_fast_naming_the_uri():
+    uri = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    with pytest.raises(PipelineError) as raised:
+        tracking.check_reachable(uri)
+    assert time.monotonic() - started < 5
+    assert f"tracking server at {uri} is unreachable" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_passwords_stay_out_of_error_messages():
+    uri = f"http://user:secret@127.0.0.1:{closed_port()}"
+    with pytest.raises(PipelineError) as raised:
+        tracking.check_reachable(uri)
+    assert "secret" not in str(raised.value) and "user:***@" in str(raised.value)
+
+
+def test_flatten_config():
+    flat = tracking.flatten({"model": {"estimator": {"C": 1.0, "x": None}}, "data": {"s": [1]}})
+    assert flat == {"model.estimator.C": "1.0", "model.estimator.x": "null", "data.s": "[1]"}
+
+
+def test_code_tags_record_commit_and_dirty_flag(tmp_path, monkeypatch):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert tracking.code_tags()[tracking.TAG_GIT_COMMIT] == "none"
+    git("add", "dvc.yaml")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "first")
+    tags = tracking.code_tags()
+    assert len(tags[tracking.TAG_GIT_COMMIT]) == 40
+    assert tags[tracking.TAG_GIT_DIRTY] == "false"
+    (tmp_path / "dvc.yaml").write_text("stages: {a: {cmd: x}}\n", encoding="utf-8")
+    assert tracking.code_tags()[tracking.TAG_GIT_DIRTY] == "true"
+
+
+def test_dvc_experiment_tags(monkeypatch):
+    monkeypatch.setenv("DVC_EXP_NAME", "fuzzy-owl")
+    monkeypatch.setenv("DVC_EXP_BASELINE_REV", "abc123")
+    assert tracking.dvc_tags() == {
+        tracking.TAG_DVC_EXPERIMENT: "fuzzy-owl",
+        tracking.TAG_DVC_BASELINE: "abc123",
+    }
+
+
+def test_a_run_is_logged_with_params_metrics_tags_model_and_figures(
+    compose, mlflow_uri, tmp_path, monkeypatch, fake_frame
+):
+    import mlflow
+    from mlflow import MlflowClient
+
+    data_file = tmp_path / "fake.csv"
+    fake_frame.to_csv(data_file, index=False)
+    cfg = compose(["data=fake", "model=random_forest", "train.cv_folds=2"])
+    cfg.data.path = str(data_file)
+    metrics = train.run(cfg, tmp_path / "out", overrides=["model=random_forest"])
+    client = MlflowClient(mlflow_uri)
+    experiment = client.get_experiment_by_name(tracking.DEFAULT_EXPERIMENT)
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert run.data.params["model.name"] == "random_forest"
+    assert run.data.params["train.cv_folds"] == "2"
+    assert run.data.metrics["roc_auc"] == metrics["roc_auc"]
+    assert "cv_roc_auc_mean" in run.data.metrics
+    tags = run.data.tags
+    assert tags[tracking.TAG_ENTRY_POINT] == "hydra"
+    assert json.loads(tags[tracking.TAG_OVERRIDES]) == ["model=random_forest"]
+    assert tags[tracking.TAG_DATA_SOURCE] == "fake"
+    assert len(tags[tracking.TAG_TRAIN_MD5]) == 32
+    assert {tracking.TAG_GIT_COMMIT, tracking.TAG_GIT_DIRTY} <= set(tags)
+    figures = {a.path for a in client.list_artifacts(run.info.run_id, "figures")}
+    assert figures == {
+        f"figures/{name}"
+        for name in ("roc_curve.png", "precision_recall_curve.png", "confusion_matrix.png")
+    }
+    # Artifacts sit next to the store, not in the working directory.
+    assert experiment.artifact_location.startswith((tmp_path / "mlruns").as_uri())
+    (logged,) = mlflow.search_logged_models(
+        experiment_ids=[experiment.experiment_id], output_format="list"
+    )
+    assert logged.source_run_id == run.info.run_id
+    model = mlflow.sklearn.load_model(logged.model_uri)
+    assert model.predict_proba(fake_frame.drop(columns="malignant").head(3)).shape == (3, 2)
+
+
+def test_sweep_parent_run_is_created_and_jobs_need_it(compose, mlflow_uri, monkeypatch):
+    from mlflow import MlflowClient
+
+    monkeypatch.delenv(tracking.PARENT_RUN_ENV, raising=False)
+    with pytest.raises(PipelineError, match="parent MLflow run was not created"):
+        tracking.require_parent_in_sweep(True)
+    tracking.require_parent_in_sweep(False)
+
+    config = compose(["model=random_forest"], return_hydra_config=True)
+    callback = tracking.SweepParentRun()
+    callback.on_multirun_start(config)
+    parent = callback.run_id
+    assert parent and tracking.os.environ[tracking.PARENT_RUN_ENV] == parent
+    tracking.require_parent_in_sweep(True)
+    callback.on_multirun_end(config)
+    run = MlflowClient(mlflow_uri).get_run(parent)
+    assert run.info.status == "FINISHED"
+    assert run.data.tags[tracking.TAG_SWEEP_PARENT] == "true"
+    assert tracking.PARENT_RUN_ENV not in tracking.os.environ
+
+
+def test_a_missing_parent_run_is_a_clear_error(compose, mlflow_uri, monkeypatch):
+    monkeypatch.setenv(tracking.PARENT_RUN_ENV, "0" * 32)
+    run = tracking.tracked_run(compose(), "x", {})
+    with pytest.raises(PipelineError, match=r"parent run 0+ is not in"), run:
+        pass
