@@ -1,0 +1,335 @@
+"""The generated pipeline for real: Hydra config, DVC stages and MLflow tracking, end to end.
+
+Every option combination runs `make pipeline-fake` (fake data, `dvc repro`) in a copy of its
+baked project and finds its run in MLflow with the tags that tie it to code and data. The
+default bake also proves: incremental `dvc repro`, `dvc exp run -S` equal to the Hydra command
+line, sweeps with nested runs (basic and joblib launchers), one-line errors, and a run landing
+on a real `mlflow server`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness import ProjectEnv, combination_id, option_matrix
+
+pytestmark = pytest.mark.slow
+
+MATRIX = option_matrix()
+PACKAGE = "sepsis_early_warning"  # the default answers' package name
+
+READ_RUNS = """
+import json, sys
+from mlflow import MlflowClient
+client = MlflowClient(sys.argv[1])
+experiments = [e.experiment_id for e in client.search_experiments()]
+runs = []
+for run in client.search_runs(experiments, order_by=["start_time ASC"]):
+    query = f"source_run_id = '{run.info.run_id}'"
+    models = client.search_logged_models(experiments, filter_string=query)
+    runs.append({
+        "run_id": run.info.run_id, "name": run.info.run_name, "status": run.info.status,
+        "experiment": client.get_experiment(run.info.experiment_id).name,
+        "tags": run.data.tags, "params": run.data.params, "metrics": run.data.metrics,
+        "artifacts": [a.path for a in client.list_artifacts(run.info.run_id)]
+        + [a.path for a in client.list_artifacts(run.info.run_id, "figures")],
+        "models": [m.model_uri for m in models],
+    })
+print(json.dumps(runs))
+"""
+
+
+def read_runs(env: ProjectEnv, uri: str) -> list[dict]:
+    """Every run in the store at `uri`, read back with MlflowClient in the project's env."""
+    result = env.python_run("-c", READ_RUNS, uri, timeout=120)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def empty_store(installed_shared, tmp_path_factory) -> Path:
+    """An MLflow sqlite store created once (its migrations take seconds), copied per test."""
+    path = tmp_path_factory.mktemp("mlflow-empty") / "mlflow.db"
+    env = installed_shared()
+    env.python_run("-c", READ_RUNS, f"sqlite:///{path}", timeout=120)
+    return path
+
+
+def writable_copy(installed_shared, tmp_path: Path, **answers: str) -> ProjectEnv:
+    """A copy of the shared bake for these answers, runnable with the shared environment.
+
+    The shared venv imports the package from the shared bake (same answers, same code); every
+    path the pipeline writes is anchored to the copy (DVC_ROOT or the folder with dvc.yaml).
+    """
+    shared = installed_shared(**answers)
+    project = tmp_path / shared.project.name
+    shutil.copytree(shared.project, project, symlinks=True)
+    env = ProjectEnv(project, shared.prefix, shared.stack)
+    if not (project / ".git").exists():
+        env.run("git", "init", "--quiet", "--initial-branch=main")  # DVC needs git
+        env.run("git", "add", "--all")
+    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
+    return env
+
+
+def head(env: ProjectEnv) -> str:
+    return env.run("git", "rev-parse", "HEAD").stdout.strip()
+
+
+def lock_hashes(project: Path) -> dict[str, str]:
+    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
+    return {out["path"]: out["md5"] for out in lock["stages"]["prepare"]["outs"]}
+
+
+@pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
+def test_pipeline_on_fake_data_is_tracked_in_mlflow(
+    installed_shared, empty_store, tmp_path, answers
+):
+    env = writable_copy(installed_shared, tmp_path, **answers)
+    project = env.project
+    shutil.copyfile(empty_store, project / "mlflow.db")  # the default store, at the root
+    env.run("make", "RUN=", "pipeline-fake", timeout=600)
+
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert 0.8 < metrics["roc_auc"] <= 1, metrics
+    assert len(list((project / "metrics" / "figures").glob("*.png"))) == 3
+    (run,) = read_runs(env, f"sqlite:///{project / 'mlflow.db'}")
+    assert run["status"] == "FINISHED"
+    assert run["experiment"] == project.name
+    tags = run["tags"]
+    assert tags["git.commit"] == head(env)
+    assert tags["git.dirty"] == "true"  # `make pipeline-fake` recomposed params.yaml
+    assert tags["run.entry_point"] == "dvc"
+    assert tags["data.source"] == "fake"
+    hashes = lock_hashes(project)
+    assert tags["data.train_md5"] == hashes["data/processed/train.parquet"]
+    assert tags["data.test_md5"] == hashes["data/processed/test.parquet"]
+    assert run["params"]["data.name"] == "fake"
+    assert run["metrics"]["roc_auc"] == metrics["roc_auc"]
+    assert {"figures/roc_curve.png", "metrics.json", "params.yaml"} <= set(run["artifacts"])
+    assert len(run["models"]) == 1
+    # Data, models and metrics never reach git, yet DVC tracks them.
+    status = env.run("git", "status", "--porcelain", "--untracked-files=all").stdout
+    assert "data/processed" not in status and "models/" not in status
+    assert "metrics/" not in status and "fake.csv" not in status and "mlflow.db" not in status
+
+
+def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
+    installed_shared, empty_store, tmp_path
+):
+    env = writable_copy(installed_shared, tmp_path)
+    project = env.project
+    shutil.copyfile(empty_store, project / "mlflow.db")
+    env.run("make", "RUN=", "pipeline-fake")
+
+    again = env.python_run("-m", "dvc", "repro").stdout
+    assert "Data and pipelines are up to date" in again
+
+    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "evaluate.threshold=0.4")
+    threshold_only = env.python_run("-m", "dvc", "repro").stdout
+    assert "Stage 'prepare' didn't change" in threshold_only
+    assert "Stage 'train' didn't change" in threshold_only
+    assert "Running stage 'evaluate'" in threshold_only
+
+    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "model.estimator.C=0.5")
+    model_change = env.python_run("-m", "dvc", "repro").stdout
+    assert "Stage 'prepare' didn't change" in model_change
+    assert "Running stage 'train'" in model_change
+
+    # The same overrides through DVC's Hydra composition and through the Hydra command line.
+    env.run("git", "checkout", "--quiet", "--", "params.yaml")
+    overrides = ["model=random_forest", "data=fake", "train.seed=3"]
+    env.python_run(
+        "-m",
+        "dvc",
+        "exp",
+        "run",
+        "--name",
+        "forest-3",
+        *[part for override in overrides for part in ("-S", override)],
+    )
+    env.python_run("-m", f"{PACKAGE}.train", *overrides, f"hydra.run.dir={tmp_path / 'hydra-run'}")
+    runs = read_runs(env, f"sqlite:///{project / 'mlflow.db'}")
+    by_dvc = next(r for r in runs if r["tags"].get("dvc.experiment") == "forest-3")
+    by_hydra = runs[-1]
+    assert by_hydra["tags"]["run.entry_point"] == "hydra"
+    assert json.loads(by_hydra["tags"]["hydra.overrides"])[:3] == overrides
+    assert by_dvc["tags"]["dvc.baseline_rev"] == head(env)
+    assert by_dvc["params"] == by_hydra["params"]
+    assert by_dvc["metrics"] == by_hydra["metrics"]
+    for tag in ("data.train_md5", "data.test_md5", "data.source_md5", "git.commit"):
+        assert by_dvc["tags"][tag] == by_hydra["tags"][tag], tag
+
+
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_sweep_makes_one_parent_and_nested_child_runs(
+    installed_shared, empty_store, tmp_path, launcher
+):
+    env = installed_shared()
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    uri = f"sqlite:///{store}"
+    result = env.python_run(
+        "-m",
+        f"{PACKAGE}.train",
+        "--multirun",
+        f"launcher={launcher}",
+        "model=logistic_regression,random_forest",
+        "train.seed=1,2",
+        "train.cv_folds=0",
+        "tracking.log_model=false",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+    )
+    assert "Traceback" not in result.stderr
+    runs = read_runs(env, uri)
+    parents = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    assert len(parents) == 1, "Hydra swallowed a callback error: no parent run"
+    (parent,) = parents
+    assert parent["status"] == "FINISHED"
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert len(children) == 4 == len(runs) - 1
+    assert {r["tags"]["sweep.job"] for r in children} == {"0", "1", "2", "3"}
+    assert {(r["params"]["model.name"], r["params"]["train.seed"]) for r in children} == {
+        (model, seed) for model in ("logistic_regression", "random_forest") for seed in "12"
+    }
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def one_line_error(result, *fragments: str) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    text = result.stderr
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in {text!r}"
+    return text
+
+
+def test_user_errors_are_one_actionable_line(installed_shared, tmp_path):
+    env = installed_shared()
+    run_dir = f"hydra.run.dir={tmp_path / 'run'}"
+
+    def train(*args, **env_extra):
+        return env.python_run(
+            "-m",
+            f"{PACKAGE}.train",
+            *args,
+            run_dir,
+            check=False,
+            env={**env.env, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'm.db'}", **env_extra},
+        )
+
+    one_line_error(
+        train("model=no_such_model"), "Could not find 'model/no_such_model'", "random_forest"
+    )
+    one_line_error(train("train.sed=7"), "Could not override 'train.sed'")
+
+    assert not (env.project / "data" / "raw" / "fake.csv").exists()
+    missing = one_line_error(train("data=fake"), "data/raw/fake.csv not found", "make fake-data")
+    assert missing.strip().count("\n") == 0
+
+    bad = tmp_path / "supplier.csv"
+    bad.write_text("mean_radius,ward\n1.0,A\n", encoding="utf-8")
+    mismatch = one_line_error(
+        train("data=fake", f"data.path={bad}"),
+        str(bad),
+        "conf/data/fake.yaml",
+        "missing columns mean_texture",
+        "unexpected columns ward",
+    )
+    assert mismatch.strip().count("\n") == 0
+
+    uri = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    down = env.python_run(
+        "-m",
+        f"{PACKAGE}.train",
+        run_dir,
+        check=False,
+        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+    )
+    assert time.monotonic() - started < 15
+    assert one_line_error(down, f"tracking server at {uri} is unreachable").strip().count("\n") == 0
+
+    stage = env.python_run("-m", f"{PACKAGE}.pipeline", "train", check=False)
+    one_line_error(stage, "data/processed/train.parquet not found", "dvc repro prepare")
+
+
+def free_port() -> int:
+    return closed_port()
+
+
+def test_a_run_lands_on_a_real_mlflow_server(installed_shared, tmp_path):
+    env = installed_shared()
+    port = free_port()
+    uri = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(env.stack / "bin" / "mlflow"),
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--backend-store-uri",
+            f"sqlite:///{tmp_path / 'server.db'}",
+            "--artifacts-destination",
+            str(tmp_path / "server-artifacts"),
+        ],
+        env=env.env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "server.log").open("w"),
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "mlflow server did not answer /health"
+            time.sleep(1)
+        env.python_run(
+            "-m",
+            f"{PACKAGE}.train",
+            "train.cv_folds=0",
+            f"hydra.run.dir={tmp_path / 'run'}",
+            env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        )
+        (run,) = read_runs(env, uri)
+        assert run["status"] == "FINISHED"
+        assert run["tags"]["run.entry_point"] == "hydra"
+        assert run["tags"]["data.source"] == "breast_cancer"
+        assert "git.commit" in run["tags"] and "data.train_md5" in run["tags"]
+        assert 0.9 < run["metrics"]["roc_auc"] <= 1
+        assert len(run["models"]) == 1
+        assert list((tmp_path / "server-artifacts").rglob("MLmodel")), "model not on the server"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server's own process group, by its PID
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
