@@ -1,0 +1,56 @@
+"""MkDocs hook (mkdocs.yml `hooks:`): the README is the site's home page.
+
+The README stays the one source of the project's front page. This hook hands it to MkDocs as
+`index.md` when the site is built, with two changes that only make sense on the site:
+links to files outside `docs/` (LICENCE, pyproject.toml, ...) point to the repository on
+GitHub, and links into `docs/` become links between pages; the badge lines are left out,
+because their images come from a third-party server and the site must work offline.
+Self-contained on purpose: MkDocs loads it as a file, not from the installed package.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+README = "README.md"
+HOME = "index.md"
+_LINK = re.compile(r"(?P<open>\]\()(?P<target>[^)\s]+)(?P<close>\))")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def rewrite_link(target: str, docs_files: set[str], repository: str) -> str:
+    """Where a README link should point from the site's home page."""
+    if target.startswith(("#", "/")) or _SCHEME.match(target):
+        return target
+    path, _, anchor = target.partition("#")
+    suffix = f"#{anchor}" if anchor else ""
+    if path.startswith("docs/") and path.removeprefix("docs/") in docs_files:
+        return path.removeprefix("docs/") + suffix
+    return f"{repository.rstrip('/')}/blob/main/{path}{suffix}"
+
+
+def home_page(readme: str, docs_files: set[str], repository: str) -> str:
+    """The README as the site's home page (see the module docstring)."""
+    lines = [line for line in readme.splitlines() if not line.startswith("[![")]
+    text = "\n".join(lines) + "\n"
+    return _LINK.sub(
+        lambda match: (
+            match["open"] + rewrite_link(match["target"], docs_files, repository) + match["close"]
+        ),
+        text,
+    )
+
+
+def on_files(files: Any, config: Any) -> Any:
+    from mkdocs.structure.files import File
+
+    if files.get_file_from_path(HOME) is not None:
+        return files  # a hand-written docs/index.md wins
+    readme = Path(config["config_file_path"]).parent / README
+    repository = (config.get("extra") or {}).get("repository", "")
+    docs_files = {file.src_uri for file in files}
+    content = home_page(readme.read_text(encoding="utf-8"), docs_files, repository)
+    files.append(File.generated(config, HOME, content=content))
+    return files
