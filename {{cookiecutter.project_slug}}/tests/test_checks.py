@@ -6,8 +6,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.checks import data_files, nhs_numbers
 
-# A test number, allow-listed in .pre-commit-config.yaml. Modulus 11 by hand: the first nine
-# digits weighted 10 down to 2 sum to 9*10 + 9*9 + 9*8 + 1*2 = 245; 245 % 11 = 3; 11 - 3 = 8.
+# A documented test number (allowed by the hook). Modulus 11 by hand: the first nine digits
+# weighted 10 down to 2 sum to 9*10 + 9*9 + 9*8 + 1*2 = 245; 245 % 11 = 3; 11 - 3 = 8.
 DOCUMENTED_TEST_NUMBER = "9990000018"
 
 
@@ -76,10 +76,20 @@ def test_ignores_numbers_that_are_not_whole_valid_nhs_numbers(text):
     assert list(nhs_numbers.find_nhs_numbers(text)) == []
 
 
-def test_allow_list_ignores_documented_numbers_however_written():
-    text = f"{DOCUMENTED_TEST_NUMBER} and 999 000 0018 and {VALID}"
-    found = nhs_numbers.find_nhs_numbers(text, allowed=["999 000 0018"])
+def test_documented_test_numbers_are_allowed_however_written():
+    assert DOCUMENTED_TEST_NUMBER in {
+        n.replace(" ", "") for n in nhs_numbers.DOCUMENTED_TEST_NUMBERS
+    }
+    text = f"{DOCUMENTED_TEST_NUMBER} and 999 000 0018 and 999-000-0018 and {VALID}"
+    found = nhs_numbers.find_nhs_numbers(text)
     assert [finding.digits for finding in found] == [VALID]
+
+
+def test_allow_option_adds_numbers_to_the_documented_ones(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"{VALID[:3]} {VALID[3:6]} {VALID[6:]} and {DOCUMENTED_TEST_NUMBER}\n")
+    assert nhs_numbers.main([str(notes)]) == 1
+    assert nhs_numbers.main(["--allow", f"{VALID[:3]}-{VALID[3:6]}-{VALID[6:]}", str(notes)]) == 0
 
 
 def test_hook_fails_with_a_masked_location_and_passes_on_clean_files(tmp_path, capsys):
