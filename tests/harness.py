@@ -10,10 +10,12 @@ through a `.pth` file and holds only the project itself, installed editable by p
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -194,3 +196,39 @@ def text_files(project: Path):
     for path in sorted(project.rglob("*")):
         if path.is_file() and ".git" not in path.relative_to(project).parts:
             yield path, path.read_text(encoding="utf-8")
+
+
+# `${{ ... }}` is GitHub Actions syntax that belongs in the baked workflows.
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
+JSON_FILES = {".json", ".ipynb", ".baseline"}
+YAML_FILES = {".yaml", ".yml", ".cff"}
+INI_FILES = {".cfg", ".ini"}
+
+
+def assert_renders_and_parses(project: Path) -> int:
+    """No Jinja left in any file; each structured file loads with a real parser.
+
+    Returns how many files were parsed, so callers can tell the check did something.
+    """
+    import yaml
+
+    parsed = 0
+    for path, text in text_files(project):
+        assert not UNRENDERED.search(text), f"unrendered Jinja in {path}"
+        name = path.relative_to(project).as_posix()
+        if path.suffix == ".toml":
+            tomllib.loads(text)
+        elif path.suffix in YAML_FILES:
+            list(yaml.safe_load_all(text))
+        elif path.suffix in JSON_FILES:
+            json.loads(text)
+        elif path.suffix == ".py":
+            compile(text, str(path), "exec")
+        elif path.suffix in INI_FILES or name == ".dvc/config":
+            configparser.ConfigParser().read_string(text)
+        elif path.suffix == ".md" and text.startswith("---\n"):
+            yaml.safe_load(text.split("---\n", 2)[1])
+        else:
+            continue
+        parsed += 1
+    return parsed
