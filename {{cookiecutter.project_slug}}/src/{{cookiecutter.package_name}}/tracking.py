@@ -23,7 +23,6 @@ from hydra.experimental.callback import Callback
 
 from {{ cookiecutter.package_name }}.data import workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError
-from {{ cookiecutter.package_name }}.paths import project_root
 
 # Run tags: the names reports and reviewers rely on.
 TAG_GIT_COMMIT = "git.commit"  # commit of the code, "none" outside git or before a first commit
@@ -52,12 +51,19 @@ _CLIENT_DEFAULTS = {
 }
 
 
+def store_root() -> Path:
+    """Where the default store lives: `DVC_ROOT` when DVC runs the stage (the real project,
+    even when `dvc exp run --temp` runs it in a copy), else the project being worked in."""
+    dvc_root = os.environ.get("DVC_ROOT")
+    return Path(dvc_root).resolve() if dvc_root else workspace_root()
+
+
 def tracking_uri(tracking_cfg: Mapping[str, Any]) -> str:
     """`tracking.uri`, else MLFLOW_TRACKING_URI, else `mlflow.db` at the project root."""
     configured = tracking_cfg.get("uri") or os.environ.get("MLFLOW_TRACKING_URI")
     if configured:
         return str(configured)
-    return f"sqlite:///{(project_root() / 'mlflow.db').as_posix()}"
+    return f"sqlite:///{(store_root() / 'mlflow.db').as_posix()}"
 
 
 def _display(uri: str) -> str:
