@@ -111,6 +111,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def load_settings(root: Path, path: Path | None = None) -> Any:
+    import yaml
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
@@ -119,7 +120,7 @@ def load_settings(root: Path, path: Path | None = None) -> Any:
         raise PipelineError(f"{path} not found: the report's settings live there")
     try:
         return OmegaConf.load(path)
-    except (OmegaConfBaseException, ValueError) as error:
+    except (OmegaConfBaseException, yaml.YAMLError, ValueError) as error:
         message = " ".join(str(error).split())
         raise PipelineError(f"{path} does not parse: {message}") from None
 

@@ -72,7 +72,10 @@ def statistics_frame(sources: Sources, data_cfg: Mapping[str, Any]) -> tuple[Any
             f"{' or '.join(STATISTICS_SOURCES)}"
         )
     if origin == "real":
-        frame = load_dataset(data_cfg)
+        located = dict(data_cfg)
+        if located.get("path") and not Path(located["path"]).is_absolute():
+            located["path"] = str(sources.root / located["path"])
+        frame = load_dataset(located)
         print(
             "warning: the data card shows minimum, maximum and example values of the REAL data "
             f"({data_cfg.get('path') or data_cfg.get('source')}), because "
