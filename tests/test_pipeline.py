@@ -135,6 +135,12 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     again = env.python_run("-m", "dvc", "repro").stdout
     assert "Data and pipelines are up to date" in again
 
+    # The default remote is a folder next to the project, outside the repository.
+    assert "data/raw/README.md" in env.run("git", "ls-files", "data").stdout
+    env.python_run("-m", "dvc", "push")
+    remote = project.parent / f"{project.name}-dvc-storage"
+    assert len([p for p in remote.rglob("*") if p.is_file()]) >= 5
+
     env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "evaluate.threshold=0.4")
     threshold_only = env.python_run("-m", "dvc", "repro").stdout
     assert "Stage 'prepare' didn't change" in threshold_only

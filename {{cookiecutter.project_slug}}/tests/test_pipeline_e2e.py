@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from {{ cookiecutter.package_name }} import pipeline, tracking
@@ -48,7 +47,6 @@ def run(project: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="DVC needs git installed")
 def test_dvc_repro_on_fake_data_is_tracked_in_mlflow(tmp_path, mlflow_uri, monkeypatch):
     import mlflow
     import pandas as pd
