@@ -91,6 +91,20 @@ def lock_hashes(project: Path) -> dict[str, str]:
     return {out["path"]: out["md5"] for out in lock["stages"]["prepare"]["outs"]}
 
 
+def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path):
+    # Byte for byte: otherwise the first `make pipeline` or `dvc exp run` of a fresh project
+    # would show params.yaml as changed in git.
+    env = installed_shared()
+    output = tmp_path / "params.yaml"
+    env.python_run(
+        "-c",
+        f"from {PACKAGE}.pipeline import compose; import sys; compose([], output=sys.argv[1])",
+        output,
+    )
+    shipped = (env.project / "params.yaml").read_text(encoding="utf-8")
+    assert output.read_text(encoding="utf-8") == shipped
+
+
 @pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
 def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     installed_shared, empty_store, tmp_path, answers
