@@ -6,6 +6,7 @@ found without the companion package being installed. It gives the templates:
 - `quoted`: a value as a double-quoted string that TOML, YAML and Python all parse,
   keeping accents readable (Jinja's `tojson` escapes them to `\\u00eb`).
 - `slug`: a name as a repository name, "St Mary's" giving `st-marys`, not `st-mary-s`.
+- `spdx` and `licence_name`: the SPDX identifier and the full name of a `code_licence` choice.
 - `validator_path`: where the prompt rules live, for `hooks/pre_gen_project.py`.
 """
 
@@ -24,6 +25,22 @@ _VALIDATOR_CANDIDATES = (
     _HERE / "src" / "skunkworks_poc" / "validate.py",
     _HERE.parent / "validate.py",
 )
+
+
+# One row per `code_licence` choice in cookiecutter.json (a test keeps the two in step).
+CODE_LICENCES = {
+    "MIT": {"spdx": "MIT", "name": "MIT licence"},
+    "Apache-2.0": {"spdx": "Apache-2.0", "name": "Apache License 2.0"},
+    "GPL-3.0": {"spdx": "GPL-3.0-or-later", "name": "GNU General Public License v3.0 or later"},
+}
+
+
+def spdx(code_licence: str) -> str:
+    return CODE_LICENCES[code_licence]["spdx"]
+
+
+def licence_name(code_licence: str) -> str:
+    return CODE_LICENCES[code_licence]["name"]
 
 
 def quoted(value: object) -> str:
@@ -48,4 +65,6 @@ class TemplateHelpers(Extension):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
         environment.filters["slug"] = slug
+        environment.filters["spdx"] = spdx
+        environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path

@@ -108,3 +108,11 @@ def test_quoted_filter_parses_as_toml_yaml_and_python(value):
     assert yaml.safe_load(f"v: {text}")["v"] == value
     assert eval(text) == value
     assert "ë" not in value or "ë" in text, "accents stay readable"
+
+
+def test_licence_table_has_one_row_per_choice():
+    from harness import TEMPLATE_ANSWERS
+
+    assert list(extensions.CODE_LICENCES) == TEMPLATE_ANSWERS["code_licence"]
+    assert extensions.spdx("GPL-3.0") == "GPL-3.0-or-later"
+    assert extensions.licence_name("Apache-2.0") == "Apache License 2.0"
