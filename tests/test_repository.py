@@ -57,3 +57,16 @@ def test_own_workflows_pass_schema_and_zizmor():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_template_path_is_a_valid_windows_file_name():
+    """Suppliers on Windows must be able to clone the template (no `"` in Jinja file names)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert listed
+    assert [name for name in listed if re.search(r'[<>:"|?*\\]', name)] == []
