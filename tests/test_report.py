@@ -223,3 +223,11 @@ def test_report_page_renders_in_headless_chromium(site, tmp_path):
     # A blank or error page has a handful of colours; text, tables and the header have many.
     assert colours > 100, colours
     assert non_white > 0.05, non_white
+
+
+def test_report_pdf_is_printed_by_the_installed_chromium(site):
+    chromium()
+    site["env"].run("make", "RUN=", "report-pdf", timeout=300)
+    pdf = site["project"] / "site" / "technical-report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert pdf.stat().st_size > 50_000  # text, tables and four figures

@@ -714,7 +714,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         "data card from the pipeline's outputs and the MLflow runs.",
     )
     parser.add_argument("--settings", type=Path, help=f"report settings (default: {SETTINGS_FILE})")
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="only print the built site's report page to site/technical-report.pdf",
+    )
     args = parser.parse_args(argv)
+    if args.pdf:
+        from {{ cookiecutter.package_name }}.report_pdf import print_pdf
+
+        with reported():
+            print(f"report: wrote {print_pdf(project_root())}", file=sys.stderr)
+        return
     with reported():
         outcome = build(settings_file=args.settings)
     for note in outcome.notes:
