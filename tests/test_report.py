@@ -160,6 +160,30 @@ def test_built_pages_show_the_metrics_of_metrics_json(site):
         ], page
 
 
+def test_built_data_card_has_the_skunkworks_data_dictionary(site):
+    parsed = parse(site["project"] / "site" / "data-card.html")
+    header = [
+        "Field",
+        "Selected for modelling",
+        "Datatype",
+        "Description",
+        "Example",
+        "Min",
+        "Max",
+        "NHS Data Dictionary",
+    ]
+    rows = parsed.table(header)
+    assert len(rows) == 31  # every column the default schema declares
+    assert rows["mean_radius"][:2] == ["yes", "float"]
+    assert rows["malignant"][0].startswith("no (outcome")
+
+
+def test_api_reference_documents_the_package(site):
+    page = (site["project"] / "site" / "reference.html").read_text(encoding="utf-8")
+    for module in ("report", "report_blocks", "pipeline", "data.fake"):
+        assert f'id="sepsis_early_warning.{module}"' in page, module
+
+
 def test_built_report_shows_the_figures(site):
     project = site["project"]
     images = parse(project / "site" / "technical-report.html").images
