@@ -178,6 +178,9 @@ def test_bad_settings_are_one_clear_line(tmp_path, capsys):
     settings.write_text(settings.read_text() + "\n  broken: [\n", encoding="utf-8")
     with pytest.raises(PipelineError, match="does not parse"):
         report.build(project)
+    settings.write_text("documents: []\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"lacks figures_dir, comparison\.metric"):
+        report.build(project)
 
 
 def _clean_env() -> dict[str, str]:

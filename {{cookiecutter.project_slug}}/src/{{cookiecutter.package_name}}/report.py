@@ -36,6 +36,15 @@ from {{ cookiecutter.package_name }}.pipeline import (
 )
 
 SETTINGS_FILE = "conf/report/default.yaml"
+REQUIRED_SETTINGS = (
+    "documents",
+    "figures_dir",
+    "comparison.metric",
+    "metrics",
+    "feature_importance",
+    "subgroups.metrics",
+    "data_card",
+)
 NO_RUN_YET = (
     "No results yet: run `make pipeline-fake` (fake data) or `make pipeline`, then `make report`."
 )
@@ -119,10 +128,14 @@ def load_settings(root: Path, path: Path | None = None) -> Any:
     if not path.is_file():
         raise PipelineError(f"{path} not found: the report's settings live there")
     try:
-        return OmegaConf.load(path)
+        settings = OmegaConf.load(path)
     except (OmegaConfBaseException, yaml.YAMLError, ValueError) as error:
         message = " ".join(str(error).split())
         raise PipelineError(f"{path} does not parse: {message}") from None
+    missing = [key for key in REQUIRED_SETTINGS if OmegaConf.select(settings, key) is None]
+    if missing:
+        raise PipelineError(f"{path} lacks {', '.join(missing)}: restore them from the template")
+    return settings
 
 
 def _load_params(root: Path) -> dict[str, Any] | None:
