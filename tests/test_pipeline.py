@@ -144,7 +144,10 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     env = writable_copy(installed_shared, tmp_path)
     project = env.project
     shutil.copyfile(empty_store, project / "mlflow.db")
-    env.run("make", "RUN=", "pipeline-fake")
+    env.run("make", "RUN=", "pipeline")  # the default data: the bundled breast cancer set
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["n_test"] == 143 and metrics["roc_auc"] > 0.95, metrics
+    assert env.run("git", "status", "--porcelain", "params.yaml").stdout == ""
 
     again = env.python_run("-m", "dvc", "repro").stdout
     assert "Data and pipelines are up to date" in again
@@ -155,19 +158,20 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     remote = project.parent / f"{project.name}-dvc-storage"
     assert len([p for p in remote.rglob("*") if p.is_file()]) >= 5
 
-    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "evaluate.threshold=0.4")
+    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "evaluate.threshold=0.4")
     threshold_only = env.python_run("-m", "dvc", "repro").stdout
     assert "Stage 'prepare' didn't change" in threshold_only
     assert "Stage 'train' didn't change" in threshold_only
     assert "Running stage 'evaluate'" in threshold_only
 
-    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "model.estimator.C=0.5")
+    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "model.estimator.C=0.5")
     model_change = env.python_run("-m", "dvc", "repro").stdout
     assert "Stage 'prepare' didn't change" in model_change
     assert "Running stage 'train'" in model_change
 
     # The same overrides through DVC's Hydra composition and through the Hydra command line.
     env.run("git", "checkout", "--quiet", "--", "params.yaml")
+    env.run("make", "RUN=", "fake-data")
     overrides = ["model=random_forest", "data=fake", "train.seed=3"]
     env.python_run(
         "-m",

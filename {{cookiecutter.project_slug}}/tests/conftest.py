@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -9,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.paths import project_root
+
+# The test data are tiny: OpenMP threads (gradient boosting) cost far more than they save,
+# seconds per fit on a busy machine. Set before anything starts the OpenMP runtime.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = project_root()
 CONF = ROOT / "conf"

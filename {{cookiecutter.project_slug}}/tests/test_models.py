@@ -53,7 +53,7 @@ def test_a_bad_target_is_a_clear_error(compose):
 def test_categorical_features_are_one_hot_encoded(compose):
     import pandas as pd
 
-    cfg = compose(["data=supplier_example", "model=gradient_boosting"])
+    cfg = compose(["data=supplier_example", "model=logistic_regression"])
     rng = np.random.default_rng(0)
     rows = 60
     frame = pd.DataFrame(

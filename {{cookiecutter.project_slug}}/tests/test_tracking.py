@@ -93,9 +93,10 @@ def test_a_run_is_logged_with_params_metrics_tags_model_and_figures(
 
     data_file = tmp_path / "fake.csv"
     fake_frame.to_csv(data_file, index=False)
-    cfg = compose(["data=fake", "model=random_forest", "train.cv_folds=2"])
+    overrides = ["data=fake", "model=random_forest", "model.estimator.n_estimators=20"]
+    cfg = compose([*overrides, "train.cv_folds=2"])
     cfg.data.path = str(data_file)
-    metrics = train.run(cfg, tmp_path / "out", overrides=["model=random_forest"])
+    metrics = train.run(cfg, tmp_path / "out", overrides=overrides)
     client = MlflowClient(mlflow_uri)
     experiment = client.get_experiment_by_name(tracking.DEFAULT_EXPERIMENT)
     (run,) = client.search_runs([experiment.experiment_id])
@@ -105,7 +106,7 @@ def test_a_run_is_logged_with_params_metrics_tags_model_and_figures(
     assert "cv_roc_auc_mean" in run.data.metrics
     tags = run.data.tags
     assert tags[tracking.TAG_ENTRY_POINT] == "hydra"
-    assert json.loads(tags[tracking.TAG_OVERRIDES]) == ["model=random_forest"]
+    assert json.loads(tags[tracking.TAG_OVERRIDES]) == overrides
     assert tags[tracking.TAG_DATA_SOURCE] == "fake"
     assert len(tags[tracking.TAG_TRAIN_MD5]) == 32
     assert {tracking.TAG_GIT_COMMIT, tracking.TAG_GIT_DIRTY} <= set(tags)
