@@ -116,6 +116,25 @@ def test_every_block_in_the_documents_is_known_to_the_report():
         assert names <= set(report.BLOCKS), document
 
 
+def test_small_subgroups_are_listed_but_not_scored():
+    import pandas as pd
+
+    from {{ cookiecutter.package_name }}.report_figures import subgroup_results
+
+    predictions = pd.DataFrame(
+        {
+            "actual": [1, 0] * 10 + [1, 0],
+            "predicted": [1, 0] * 9 + [0, 0] + [1, 1],
+            "score": [0.9, 0.1] * 9 + [0.4, 0.2] + [0.8, 0.7],
+            "sex": ["F"] * 20 + ["M"] * 2,
+        }
+    )
+    female, male = subgroup_results(predictions, ["sex"], ["sensitivity", "specificity"], 10)
+    assert (female.group, female.cases, female.positives) == ("F", 20, 10)
+    assert female.metrics == {"sensitivity": 0.9, "specificity": 1.0}
+    assert (male.cases, male.metrics) == (2, {"sensitivity": None, "specificity": None})
+
+
 # --- The site's home page -------------------------------------------------------------------
 
 

@@ -135,6 +135,7 @@ def _group_metrics(actual: Any, predicted: Any, score: Any, names: Sequence[str]
 
 
 SUBGROUP_METRICS = ("sensitivity", "specificity", "roc_auc", "precision", "accuracy")
+_LABELS = {"roc_auc": "ROC AUC"}
 
 
 def subgroup_results(
@@ -172,10 +173,14 @@ def subgroup_figure(column: str, results: Sequence[GroupResult], names: Sequence
         heights = [
             np.nan if result.metrics[name] is None else result.metrics[name] for result in groups
         ]
-        axes.bar(positions + index * width, heights, width, label=name.replace("_", " "))
-    axes.set_xticks(positions + width * (len(names) - 1) / 2)
+        axes.bar(positions + index * width, heights, width, label=_LABELS.get(name, name))
+    centres = positions + width * (len(names) - 1) / 2
+    for centre, result in zip(centres, groups, strict=True):
+        if all(value is None for value in result.metrics.values()):
+            axes.text(centre, 0.02, "too few\ncases", ha="center", va="bottom", fontsize="small")
+    axes.set_xticks(centres)
     axes.set_xticklabels([f"{result.group}\n(n={result.cases})" for result in groups])
     axes.set(ylim=(0, 1.05), ylabel="Value", title=f"Performance by {column}")
-    axes.legend(loc="lower right", fontsize="small")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(names), frameon=False)
     figure.tight_layout()
     return png_bytes(figure)
