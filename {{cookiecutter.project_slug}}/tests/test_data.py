@@ -113,3 +113,12 @@ def test_categorical_and_subgroup_columns(compose):
     validated = validate(frame, cfg, "supplier.parquet")
     assert validated["sex"].dtype == "category"
     assert "sex" not in feature_columns(cfg) and "readmitted_30d" not in feature_columns(cfg)
+
+
+def test_subgroups_are_optional_in_a_schema(fake_cfg, fake_frame):
+    from omegaconf import OmegaConf
+
+    schema = OmegaConf.to_container(fake_cfg)
+    del schema["subgroups"]
+    assert len(validate(fake_frame, schema, "fake")) == len(fake_frame)
+    assert "malignant" not in feature_columns(schema)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from {{ cookiecutter.package_name }}.data import feature_columns
+from {{ cookiecutter.package_name }}.data import feature_columns, subgroups
 from {{ cookiecutter.package_name }}.models import labels
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def evaluate(
         }
     ).round(6)
     predictions = pd.DataFrame({"actual": actual, "predicted": predicted, "score": score.round(6)})
-    for column in data_cfg["subgroups"]:
+    for column in subgroups(data_cfg):
         predictions[column] = test[column].to_numpy()
     rounded = {
         key: round(float(value), 6) if isinstance(value, float) else int(value)

@@ -56,15 +56,20 @@ def check_schema_config(data_cfg: Mapping[str, Any]) -> None:
         raise PipelineError(
             f"{where}: unknown column types {unknown}; use one of {', '.join(COLUMN_TYPES)}"
         )
-    for role, names in (("target", [data_cfg.get("target")]), ("subgroups", data_cfg["subgroups"])):
+    for role, names in (("target", [data_cfg.get("target")]), ("subgroups", subgroups(data_cfg))):
         missing = [name for name in names if name not in columns]
         if missing:
             raise PipelineError(f"{where}: {role} {', '.join(map(str, missing))} not in `columns`")
 
 
+def subgroups(data_cfg: Mapping[str, Any]) -> list[str]:
+    """Columns kept for subgroup (fairness) analysis; optional in the schema."""
+    return list(data_cfg.get("subgroups") or [])
+
+
 def feature_columns(data_cfg: Mapping[str, Any]) -> list[str]:
     """The columns a model learns from: all but the target and the subgroup columns."""
-    excluded = {data_cfg["target"], *data_cfg["subgroups"]}
+    excluded = {data_cfg["target"], *subgroups(data_cfg)}
     return [name for name in data_cfg["columns"] if name not in excluded]
 
 
