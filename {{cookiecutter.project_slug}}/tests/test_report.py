@@ -212,7 +212,7 @@ def _clean_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
+def workspace(tmp_path_factory, _empty_mlflow_store):
     """A copy of the project after a real pipeline run on fake data with a subgroup column,
     tracked in its own MLflow store, then `make report`. Stages run in this process."""
     from omegaconf import OmegaConf
@@ -228,6 +228,7 @@ def workspace(tmp_path_factory):
     fake.columns = {SUBGROUP: "category", **fake.columns}
     OmegaConf.save(fake, project / "conf" / "data" / "groups.yaml")
     store = project / "mlflow.db"
+    shutil.copyfile(_empty_mlflow_store, store)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(project)
         patch.setenv("DVC_ROOT", str(project))
