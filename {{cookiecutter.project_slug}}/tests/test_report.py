@@ -157,6 +157,15 @@ def test_home_page_drops_badges_that_load_third_party_images():
     assert home.splitlines()[0] == readme.splitlines()[0]
 
 
+def test_licence_inventory_joins_the_navigation_once_written(tmp_path):
+    config = {"nav": [{"Home": "index.md"}], "docs_dir": str(tmp_path)}
+    assert docs_site.on_config(config)["nav"] == [{"Home": "index.md"}]
+    (tmp_path / docs_site.LICENCES).write_text("# Third-party licences\n", encoding="utf-8")
+    docs_site.on_config(config)
+    docs_site.on_config(config)
+    assert config["nav"] == [{"Home": "index.md"}, {"Third-party licences": docs_site.LICENCES}]
+
+
 # --- On a project without runs --------------------------------------------------------------
 
 

@@ -4,7 +4,8 @@ The README stays the one source of the project's front page. This hook hands it 
 `index.md` when the site is built, with two changes that only make sense on the site:
 links to files outside `docs/` (LICENCE, pyproject.toml, ...) point to the repository on
 GitHub, and links into `docs/` become links between pages; the badge lines are left out,
-because their images come from a third-party server and the site must work offline.
+because their images come from a third-party server and the site must work offline. The
+licence inventory joins the navigation when `make licences` has written it.
 Self-contained on purpose: MkDocs loads it as a file, not from the installed package.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 README = "README.md"
 HOME = "index.md"
+LICENCES = "third-party-licences.md"  # written by `make licences`
 _LINK = re.compile(r"(?P<open>\]\()(?P<target>[^)\s]+)(?P<close>\))")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -41,6 +43,16 @@ def home_page(readme: str, docs_files: set[str], repository: str) -> str:
         ),
         text,
     )
+
+
+def on_config(config: Any) -> Any:
+    """List the licence inventory in the navigation once `make licences` has written it."""
+    nav = config.get("nav")
+    inventory = Path(config["docs_dir"]) / LICENCES
+    listed = any(LICENCES in str(entry) for entry in nav or [])
+    if nav is not None and inventory.is_file() and not listed:
+        nav.append({"Third-party licences": LICENCES})
+    return config
 
 
 def on_files(files: Any, config: Any) -> Any:
