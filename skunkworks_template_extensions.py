@@ -5,6 +5,10 @@ found without the companion package being installed. It gives the templates:
 
 - `quoted`: a value as a double-quoted string that TOML, YAML and Python all parse,
   keeping accents readable (Jinja's `tojson` escapes them to `\\u00eb`).
+- `python_string`: a value as a Python string literal quoted the way `ruff format` writes it,
+  so a generated module is already formatted whatever the answers contain.
+- `md`: a value as Markdown text that renders as typed on GitHub and in MkDocs: `<Data>` is
+  not an HTML tag, `*` is not emphasis, `|` does not split a table cell.
 - `slug`: a name as a repository name, "St Mary's" giving `st-marys`, not `st-mary-s`.
 - `spdx` and `licence_name`: the SPDX identifier and the full name of a `code_licence` choice.
 - `validator_path`: where the prompt rules live, for `hooks/pre_gen_project.py`.
@@ -47,6 +51,33 @@ def quoted(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+# Backslash escapes where both CommonMark (GitHub) and Python-Markdown (MkDocs) honour them;
+# entities where Python-Markdown has no escape.
+_MARKDOWN_ESCAPES = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "&#124;",
+}
+
+
+def md(value: object) -> str:
+    return "".join(_MARKDOWN_ESCAPES.get(ch, ch) for ch in str(value))
+
+
+def python_string(value: object) -> str:
+    text = str(value)
+    # ruff format prefers double quotes unless single quotes need fewer escapes.
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    body = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return f"{quote}{body}{quote}"
+
+
 def slug(name: object) -> str:
     without_apostrophes = str(name).replace("'", "").replace("\u2019", "")
     return slugify(without_apostrophes)
@@ -65,6 +96,8 @@ class TemplateHelpers(Extension):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
         environment.filters["slug"] = slug
+        environment.filters["md"] = md
+        environment.filters["python_string"] = python_string
         environment.filters["spdx"] = spdx
         environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path

@@ -116,3 +116,58 @@ def test_licence_table_has_one_row_per_choice():
     assert list(extensions.CODE_LICENCES) == TEMPLATE_ANSWERS["code_licence"]
     assert extensions.spdx("GPL-3.0") == "GPL-3.0-or-later"
     assert extensions.licence_name("Apache-2.0") == "Apache License 2.0"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sepsis Early Warning",
+        'St Mary\'s & Zoë "QA" PoC — Sepsis: Flags "early" & \'often\' \\',
+        'Only "double" quotes',
+        "Only 'single' quotes",
+        "Equal ' and \" counts",
+        "Ends with a backslash \\",
+    ],
+)
+def test_python_string_is_what_ruff_format_writes(tmp_path, value):
+    import sys
+
+    source = tmp_path / "module.py"
+    source.write_text(extensions.python_string(value) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--check",
+            "--no-cache",
+            "--isolated",
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert eval(extensions.python_string(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Ångström & O'Brien <Data> Ltd",
+        'St Mary\'s & Zoë "QA" PoC — Sepsis',
+        "A *starred* _under_ `code` [link] name | with pipe \\ and backslash",
+    ],
+)
+def test_md_filter_renders_as_typed_on_github_and_mkdocs(value):
+    import html
+    import re
+
+    import markdown
+    from markdown_it import MarkdownIt
+
+    text = f"Supplier: {extensions.md(value)}"
+    for rendered in (MarkdownIt("commonmark").render(text), markdown.markdown(text)):
+        visible = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+        assert visible == f"Supplier: {value}", rendered

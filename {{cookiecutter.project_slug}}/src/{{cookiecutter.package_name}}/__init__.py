@@ -1,4 +1,4 @@
-{{ (cookiecutter.project_name ~ ": " ~ cookiecutter.description) | quoted }}
+{{ (cookiecutter.project_name ~ ": " ~ cookiecutter.description) | python_string }}
 
 from importlib.metadata import PackageNotFoundError, version
 
