@@ -14,9 +14,11 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,46 @@ def read_runs(env: ProjectEnv, uri: str) -> list[dict]:
     """Every run in the store at `uri`, read back with MlflowClient in the project's env."""
     result = env.python_run("-c", READ_RUNS, uri, timeout=120)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def read_runs_from_store(store: Path) -> list[dict]:
+    """The same records as `read_runs`, read with sqlite3 from MLflow's tables.
+
+    The option matrix uses this: it saves an MLflow import (seconds) per combination. The
+    MlflowClient path is exercised on the default bake by the other tests of this module.
+    """
+    with closing(sqlite3.connect(store)) as db:
+        runs = []
+        query = (
+            "SELECT r.run_uuid, r.name, r.status, e.name, r.artifact_uri FROM runs r "
+            "JOIN experiments e ON e.experiment_id = r.experiment_id ORDER BY r.start_time"
+        )
+        for run_id, name, status, experiment, artifact_uri in db.execute(query).fetchall():
+
+            def table(name: str, run_id: str = run_id) -> dict:
+                rows = db.execute(f"SELECT key, value FROM {name} WHERE run_uuid = ?", (run_id,))
+                return dict(rows.fetchall())
+
+            artifacts = Path(artifact_uri.removeprefix("file://"))
+            models = db.execute(
+                "SELECT model_id FROM logged_models WHERE source_run_id = ?", (run_id,)
+            ).fetchall()
+            runs.append(
+                {
+                    "run_id": run_id,
+                    "name": name,
+                    "status": status,
+                    "experiment": experiment,
+                    "tags": table("tags"),
+                    "params": table("params"),
+                    "metrics": table("latest_metrics"),
+                    "artifacts": [
+                        str(p.relative_to(artifacts)) for p in artifacts.rglob("*") if p.is_file()
+                    ],
+                    "models": [f"models:/{model_id}" for (model_id,) in models],
+                }
+            )
+    return runs
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +159,7 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert 0.8 < metrics["roc_auc"] <= 1, metrics
     assert len(list((project / "metrics" / "figures").glob("*.png"))) == 3
-    (run,) = read_runs(env, f"sqlite:///{project / 'mlflow.db'}")
+    (run,) = read_runs_from_store(project / "mlflow.db")
     assert run["status"] == "FINISHED"
     assert run["experiment"] == project.name
     tags = run["tags"]
@@ -163,11 +205,6 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     assert "Stage 'prepare' didn't change" in threshold_only
     assert "Stage 'train' didn't change" in threshold_only
     assert "Running stage 'evaluate'" in threshold_only
-
-    env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "model.estimator.C=0.5")
-    model_change = env.python_run("-m", "dvc", "repro").stdout
-    assert "Stage 'prepare' didn't change" in model_change
-    assert "Running stage 'train'" in model_change
 
     # The same overrides through DVC's Hydra composition and through the Hydra command line.
     env.run("git", "checkout", "--quiet", "--", "params.yaml")
