@@ -43,6 +43,7 @@ for run in client.search_runs(experiments, order_by=["start_time ASC"]):
     runs.append({
         "run_id": run.info.run_id, "name": run.info.run_name, "status": run.info.status,
         "experiment": client.get_experiment(run.info.experiment_id).name,
+        "artifact_uri": run.info.artifact_uri,
         "tags": run.data.tags, "params": run.data.params, "metrics": run.data.metrics,
         "artifacts": [a.path for a in client.list_artifacts(run.info.run_id)]
         + [a.path for a in client.list_artifacts(run.info.run_id, "figures")],
@@ -207,14 +208,20 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     assert "Running stage 'evaluate'" in threshold_only
 
     # The same overrides through DVC's Hydra composition and through the Hydra command line.
+    # `dvc exp run --temp` runs in a copy under .dvc/tmp: the data must be DVC-tracked to be
+    # there, and the run must land in the real project's store, not in the copy.
     env.run("git", "checkout", "--quiet", "--", "params.yaml")
     env.run("make", "RUN=", "fake-data")
+    env.python_run("-m", "dvc", "add", "data/raw/fake.csv")
+    env.run("git", "add", "data/raw/fake.csv.dvc")
+    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Track the fake data with DVC")
     overrides = ["model=random_forest", "data=fake", "train.seed=3"]
     env.python_run(
         "-m",
         "dvc",
         "exp",
         "run",
+        "--temp",
         "--name",
         "forest-3",
         *[part for override in overrides for part in ("-S", override)],
@@ -226,6 +233,7 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     assert by_hydra["tags"]["run.entry_point"] == "hydra"
     assert json.loads(by_hydra["tags"]["hydra.overrides"])[:3] == overrides
     assert by_dvc["tags"]["dvc.baseline_rev"] == head(env)
+    assert by_dvc["artifact_uri"].startswith((project / "mlartifacts").as_uri())
     assert by_dvc["params"] == by_hydra["params"]
     assert by_dvc["metrics"] == by_hydra["metrics"]
     for tag in ("data.train_md5", "data.test_md5", "data.source_md5", "git.commit"):
