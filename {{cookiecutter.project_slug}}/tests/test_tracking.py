@@ -48,7 +48,7 @@ def test_unreachable_server_fails_fast_naming_the_uri():
 
 
 def test_passwords_stay_out_of_error_messages():
-    uri = f"http://user:secret@127.0.0.1:{closed_port()}"
+    uri = f"http://user:secret@127.0.0.1:{closed_port()}"  # pragma: allowlist secret
     with pytest.raises(PipelineError) as raised:
         tracking.check_reachable(uri)
     assert "secret" not in str(raised.value) and "user:***@" in str(raised.value)
