@@ -148,6 +148,19 @@ def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tm
     assert output.read_text(encoding="utf-8") == shipped
 
 
+def test_make_targets_run_the_documented_commands(installed_shared):
+    env = installed_shared()
+    dry_run = env.run("make", "-n", "RUN=", "mlflow-ui", "pipeline-fake", "sweep").stdout
+    assert "mlflow ui --host 127.0.0.1" in dry_run
+    assert f"python -m {PACKAGE}.data.fake" in dry_run
+    assert f"python -m {PACKAGE}.pipeline compose data=fake" in dry_run
+    assert "dvc repro" in dry_run
+    assert f"python -m {PACKAGE}.train hparams_search=random_forest_grid" in dry_run
+    readme = (env.project / "README.md").read_text(encoding="utf-8")
+    for target in ("fake-data", "train", "sweep", "pipeline", "pipeline-fake", "mlflow-ui"):
+        assert f"| `make {target}` |" in readme, target
+
+
 @pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
 def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     installed_shared, empty_store, tmp_path, answers

@@ -121,6 +121,9 @@ def test_a_run_is_logged_with_params_metrics_tags_model_and_figures(
         experiment_ids=[experiment.experiment_id], output_format="list"
     )
     assert logged.source_run_id == run.info.run_id
+    info = mlflow.models.get_model_info(logged.model_uri)
+    assert info.signature is not None and info.signature.inputs.input_names()[0] == "mean_radius"
+    assert info.saved_input_example_info is not None
     model = mlflow.sklearn.load_model(logged.model_uri)
     assert model.predict_proba(fake_frame.drop(columns="malignant").head(3)).shape == (3, 2)
 
