@@ -116,7 +116,7 @@ def evaluate_stage() -> None:
         info = {
             "run_id": run.info.run_id,
             "experiment_id": run.info.experiment_id,
-            "tracking_uri": tracking.tracking_uri(cfg.tracking),
+            "tracking_uri": tracking.redacted(tracking.tracking_uri(cfg.tracking)),
         }
     resolve(RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     print(

@@ -66,7 +66,7 @@ def tracking_uri(tracking_cfg: Mapping[str, Any]) -> str:
     return f"sqlite:///{(store_root() / 'mlflow.db').as_posix()}"
 
 
-def _display(uri: str) -> str:
+def redacted(uri: str) -> str:
     """The URI without any password, fit for an error message."""
     parts = urlparse(uri)
     if parts.password:
@@ -89,13 +89,13 @@ def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
         if error.code in {401, 403}:
             return  # a server that wants credentials: MLflow reads them from the environment
         raise PipelineError(
-            f"the MLflow tracking server at {_display(uri)} answered HTTP {error.code} to "
+            f"the MLflow tracking server at {redacted(uri)} answered HTTP {error.code} to "
             f"/health: check that the URI points at an MLflow server, or {advice}"
         ) from None
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise PipelineError(
-            f"the MLflow tracking server at {_display(uri)} is unreachable ({reason}): {advice}"
+            f"the MLflow tracking server at {redacted(uri)} is unreachable ({reason}): {advice}"
         ) from None
 
 
@@ -231,7 +231,7 @@ def _check_parent(parent: str, uri: str) -> None:
         MlflowClient(uri).get_run(parent)
     except MlflowException:
         raise PipelineError(
-            f"the sweep's parent run {parent} is not in {_display(uri)}: unset {PARENT_RUN_ENV} "
+            f"the sweep's parent run {parent} is not in {redacted(uri)}: unset {PARENT_RUN_ENV} "
             "or start the sweep again"
         ) from None
 
