@@ -348,6 +348,12 @@ def test_user_errors_are_one_actionable_line(installed_shared, tmp_path):
     assert time.monotonic() - started < 15
     assert one_line_error(down, f"tracking server at {uri} is unreachable").strip().count("\n") == 0
 
+    params = (env.project / "params.yaml").read_bytes()
+    compose = env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "model=nope", check=False)
+    message = one_line_error(compose, "cannot compose conf/", "Could not find 'model/nope'")
+    assert message.strip().count("\n") == 0 and "random_forest" in message
+    assert (env.project / "params.yaml").read_bytes() == params
+
     stage = env.python_run("-m", f"{PACKAGE}.pipeline", "train", check=False)
     one_line_error(stage, "data/processed/train.parquet not found", "dvc repro prepare")
 

@@ -136,7 +136,7 @@ def compose(overrides: Sequence[str] = (), output: Path | None = None) -> Path:
     try:
         compose_and_dump(output, str(root / "conf"), None, "config", str(root), list(overrides))
     except (HydraException, OmegaConfBaseException) as error:
-        message = " ".join(str(error).split())
+        message = " ".join(str(error).split("Config search path")[0].split())
         raise PipelineError(f"cannot compose conf/ with {list(overrides)}: {message}") from None
     return output
 
