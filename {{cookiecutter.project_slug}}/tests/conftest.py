@@ -59,4 +59,8 @@ def mlflow_uri(_empty_mlflow_store, tmp_path, monkeypatch) -> str:
     uri = f"sqlite:///{path.as_posix()}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.delenv("DVC_ROOT", raising=False)
+    import mlflow
+
+    # MLflow keeps the last URI set in the process: replace whatever an earlier test left.
+    mlflow.set_tracking_uri(uri)
     return uri
