@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The template's two commands, for a machine with only Python and access to PyPI.
 
-    python3 tasks.py demo    bake a default project into ./demo and run its tests
+    python3 tasks.py demo    bake a default project into ./demo, run its tests and pipeline
     python3 tasks.py test    run the template's whole test suite (what CI runs)
     python3 tasks.py bench   measure baking, start-up and test times (see bench/)
 
@@ -12,6 +12,7 @@ anything is installed.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -76,7 +77,8 @@ def bootstrap() -> None:
 
 
 def demo() -> None:
-    """Bake the default project into ./demo, set it up as a user would, run its tests."""
+    """Bake the default project into ./demo, set it up as a user would, run its tests,
+    then train once on fake data through the DVC pipeline, tracked in MLflow."""
     bootstrap()
     if DEMO.exists():
         if not DEMO_MARKER.exists():
@@ -92,6 +94,19 @@ def demo() -> None:
     run(BIN / "uv", "sync", "--quiet", cwd=project, env=env)
     say("Running its tests: uv run pytest")
     run(BIN / "uv", "run", "--quiet", "pytest", "-q", cwd=project, env=env)
+    package = project.name.replace("-", "_")
+    say("Training on fake data through the DVC pipeline (what `make pipeline-fake` runs)")
+    for command in (
+        ["python", "-m", f"{package}.data.fake"],
+        ["python", "-m", f"{package}.pipeline", "compose", "data=fake"],
+        ["dvc", "repro"],
+    ):
+        print(f"  uv run {' '.join(command)}", flush=True)
+        run(BIN / "uv", "run", "--quiet", *command, cwd=project, env=env, stdout=subprocess.DEVNULL)
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    shown = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
+    print(f"  test metrics: {shown}")
+    print("  the run is in MLflow: `uv run mlflow ui --host 127.0.0.1` (or `make mlflow-ui`)")
     say(f"What you got in {project.relative_to(ROOT)}:")
     for path in sorted(project.iterdir()):
         if path.name not in {".git", ".venv", ".pytest_cache"}:
