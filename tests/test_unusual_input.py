@@ -67,6 +67,17 @@ def test_tricky_project_lints_and_passes_its_tests(bake, install):
     assert " passed" in result.stdout and " failed" not in result.stdout
 
 
+def _spawn_cookiecutter(out: Path) -> pexpect.spawn:
+    """Plain cookiecutter at its interactive prompts, in a terminal wide enough for them."""
+    return pexpect.spawn(
+        str(Path(sys.executable).parent / "cookiecutter"),
+        [str(REPO), "-o", str(out)],
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 250),
+    )
+
+
 def _answer_prompts(child: pexpect.spawn, answers: dict[str, str]) -> None:
     """Answer cookiecutter's prompts in order; Enter keeps a default."""
     prompts = TEMPLATE_ANSWERS["__prompts__"]
@@ -78,13 +89,7 @@ def _answer_prompts(child: pexpect.spawn, answers: dict[str, str]) -> None:
 
 def test_typed_values_are_not_rendered_and_parse_everywhere(tmp_path):
     typed = {**TRICKY, "description": "Uses {braces} and 50% of $HOME"}
-    child = pexpect.spawn(
-        str(Path(sys.executable).parent / "cookiecutter"),
-        [str(REPO), "-o", str(tmp_path)],
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 250),
-    )
+    child = _spawn_cookiecutter(tmp_path)
     _answer_prompts(child, typed)
     child.expect(pexpect.EOF)
     child.close()
@@ -95,13 +100,7 @@ def test_typed_values_are_not_rendered_and_parse_everywhere(tmp_path):
 
 
 def test_typed_template_syntax_is_refused_at_the_hook(tmp_path):
-    child = pexpect.spawn(
-        str(Path(sys.executable).parent / "cookiecutter"),
-        [str(REPO), "-o", str(tmp_path)],
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 250),
-    )
+    child = _spawn_cookiecutter(tmp_path)
     _answer_prompts(child, {"description": "{{ 7 * 7 }}"})
     child.expect(pexpect.EOF)
     child.close()
