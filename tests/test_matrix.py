@@ -30,8 +30,8 @@ def _files(project):
 
 
 @pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
-def test_bake_renders_every_file_and_each_parses(bake, answers):
-    assert assert_renders_and_parses(bake(**answers)) >= 5
+def test_bake_renders_every_file_and_each_parses(bake_shared, answers):
+    assert assert_renders_and_parses(bake_shared(**answers)) >= 5
 
 
 @pytest.mark.slow
@@ -43,8 +43,8 @@ def test_baked_project_installs_and_its_own_tests_pass(installed_shared, answers
 
 
 @pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
-def test_file_set_is_what_the_options_promise(bake, bake_shared, answers):
-    project = bake(**answers)
+def test_file_set_is_what_the_options_promise(bake_shared, answers):
+    project = bake_shared(**answers)
     package = project.name.replace("-", "_")
     files = _files(project)
     assert {name.format(package=package) for name in CORE_FILES} <= files
@@ -59,8 +59,8 @@ def test_file_set_is_what_the_options_promise(bake, bake_shared, answers):
 
 
 @pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
-def test_baked_python_is_ruff_clean(bake, answers):
-    project = bake(**answers)
+def test_baked_python_is_ruff_clean(bake_shared, answers):
+    project = bake_shared(**answers)
     for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         result = subprocess.run(
             [sys.executable, "-m", "ruff", *command, "."],
