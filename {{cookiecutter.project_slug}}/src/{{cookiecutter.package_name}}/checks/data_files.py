@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
+
+from {{ cookiecutter.package_name }}.checks import hook_arguments
 
 DEFAULT_ALLOWED = ("tests/fixtures/*",)
 
@@ -104,16 +105,12 @@ def problems(paths: Sequence[str], allowed: Sequence[str] = DEFAULT_ALLOWED) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("filenames", nargs="*")
-    parser.add_argument(
-        "--allow",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="also allow paths matching GLOB (tests/fixtures/* is always allowed)",
+    args = hook_arguments(
+        argv,
+        description=__doc__.splitlines()[0],
+        allow_metavar="GLOB",
+        allow_help="also allow paths matching GLOB (tests/fixtures/* is always allowed)",
     )
-    args = parser.parse_args(argv)
     messages = problems(args.filenames, [*DEFAULT_ALLOWED, *args.allow])
     for message in messages:
         print(message, file=sys.stderr)

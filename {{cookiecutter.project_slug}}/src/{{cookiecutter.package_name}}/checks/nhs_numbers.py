@@ -11,11 +11,12 @@ number, because hook output ends up in CI logs.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from {{ cookiecutter.package_name }}.checks import hook_arguments
 
 # Whole numbers only: not the tail or head of a word, hash, decimal fraction or longer number.
 _CANDIDATE = re.compile(
@@ -89,16 +90,12 @@ def read_text(path: str) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("filenames", nargs="*")
-    parser.add_argument(
-        "--allow",
-        action="append",
-        default=[],
-        metavar="NUMBER",
-        help="also allow this documented test NHS number (repeat for more)",
+    args = hook_arguments(
+        argv,
+        description=__doc__.splitlines()[0],
+        allow_metavar="NUMBER",
+        allow_help="also allow this documented test NHS number (repeat for more)",
     )
-    args = parser.parse_args(argv)
     found = 0
     for path in args.filenames:
         text = read_text(path)
