@@ -9,32 +9,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from timing import machine, median  # noqa: E402
+
 from harness import build_stack, install_project, stack_requirements  # noqa: E402
 
 BIN = Path(sys.executable).parent
-
-
-def timed(command: list[str], repeat: int, **kwargs) -> float:
-    """Median wall time of `command` over `repeat` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, **kwargs)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def minimal_template(folder: Path) -> Path:
@@ -56,31 +43,29 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        baseline = timed(bake_command(minimal_template(tmp), tmp / "a"), args.repeat)
+        baseline = median(bake_command(minimal_template(tmp), tmp / "a"), args.repeat)
         figures = {
-            "bake default project (cookiecutter CLI)": timed(
+            "bake default project (cookiecutter CLI)": median(
                 bake_command(ROOT, tmp / "b"), args.repeat
             ),
-            "bake default project (skunkworks new)": timed(
+            "bake default project (skunkworks new)": median(
                 [str(BIN / "skunkworks"), "new", "--no-input", "-f", "-o", str(tmp / "c")],
                 args.repeat,
             ),
-            "skunkworks --help": timed([str(BIN / "skunkworks"), "--help"], args.repeat),
+            "skunkworks --help": median([str(BIN / "skunkworks"), "--help"], args.repeat),
         }
         project = tmp / "b" / "sepsis-early-warning"
         shutil.rmtree(project / ".git")
         stack = build_stack(stack_requirements(project))
         env = install_project(project, stack, tmp / "venv")
-        figures["generated test suite (pytest)"] = timed(
+        figures["generated test suite (pytest)"] = median(
             [str(env.python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
             max(3, args.repeat // 2),
             cwd=project,
             env=env.env,
         )
 
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(f"machine: {machine()}")
     print(f"baseline: plain cookiecutter, minimal one-file template: {baseline:.3f} s")
     print("| figure | median (s) | ratio to baseline |\n|---|---|---|")
     for name, seconds in figures.items():
