@@ -91,6 +91,8 @@ def find_python(version: str) -> Path:
     if not pyenv_root and shutil.which("pyenv"):
         found = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
         pyenv_root = found.stdout.strip() if found.returncode == 0 else None
+    if not pyenv_root and (Path.home() / ".pyenv" / "versions").is_dir():
+        pyenv_root = str(Path.home() / ".pyenv")  # pyenv's default root, pyenv not on PATH
     if pyenv_root:
         versions = sorted(
             (Path(pyenv_root) / "versions").glob(f"{version}.*"),
@@ -170,7 +172,7 @@ def site_packages(prefix: Path) -> Path:
 def build_stack(requirements: list[str], python: str = "") -> Path:
     """Create (once) the shared environment holding `requirements` on Python `python`
     ("3.10"; the running one when empty); return its prefix."""
-    python = python or "%d.%d" % sys.version_info[:2]
+    python = python or "{}.{}".format(*sys.version_info[:2])
     interpreter = find_python(python)
     key = hashlib.sha256("\n".join([python, *requirements]).encode()).hexdigest()[:16]
     prefix = cache_root() / f"stack-py{python}-{key}"
@@ -274,9 +276,7 @@ def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
     """A venv at `prefix` that sees `stack`'s packages and holds `project` editable, on the
     stack's Python (which must be the one the project declares: pip checks)."""
     interpreter = find_python(stack_python(stack))
-    subprocess.run(
-        [uv(), "venv", "--quiet", "--python", str(interpreter), str(prefix)], check=True
-    )
+    subprocess.run([uv(), "venv", "--quiet", "--python", str(interpreter), str(prefix)], check=True)
     (site_packages(prefix) / "_stack.pth").write_text(
         str(site_packages(stack)) + "\n", encoding="utf-8"
     )

@@ -26,7 +26,7 @@ from {{ cookiecutter.package_name }}.errors import PipelineError
 
 # Run tags: the names reports and reviewers rely on.
 TAG_GIT_COMMIT = "git.commit"  # commit of the code, "none" outside git or before a first commit
-TAG_GIT_DIRTY = "git.dirty"  # "true" when tracked files (other than dvc.lock) had changes
+TAG_GIT_DIRTY = "git.dirty"  # "true" when tracked files (but dvc.lock, params.yaml) changed
 TAG_DATA_SOURCE = "data.source"  # the conf/data option the run used
 TAG_DATA_SOURCE_MD5 = "data.source_md5"  # MD5 of the source file (file sources only)
 TAG_TRAIN_MD5 = "data.train_md5"  # MD5 of the training split = its hash in dvc.lock
@@ -153,10 +153,14 @@ def _git(*args: str) -> str | None:
 
 
 def code_tags() -> dict[str, str]:
-    """The git commit and whether tracked files differ from it (dvc.lock excepted: DVC
-    rewrites it while the pipeline runs)."""
+    """The git commit and whether tracked files differ from it. The files the pipeline itself
+    writes are excepted: dvc.lock (DVC rewrites it while the pipeline runs) and params.yaml
+    (composed from conf/ by `make pipeline-fake`, `make params` or `dvc exp run -S`); the run
+    records every parameter and the data hashes itself."""
     commit = _git("rev-parse", "--verify", "--quiet", "HEAD")
-    changes = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock")
+    changes = _git(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock", ":!params.yaml"
+    )
     tags = {TAG_GIT_COMMIT: commit or "none", TAG_GIT_DIRTY: str(bool(changes)).lower()}
     if changes is None:
         tags[TAG_GIT_DIRTY] = "unknown"
