@@ -105,8 +105,8 @@ def test_first_day_setup_commit_and_run_is_clean(cookies_session, stack):
     # Installed on the Python the project declares.
     version = run(project, ".venv/bin/python", "-c", "import sys; print(sys.version_info[:2])")
     assert version.stdout.strip() == str(tuple(map(int, declared_python(project).split("."))))
-    # Bytecode compiled at install ([tool.uv] compile-bytecode), although
-    # PYTHONDONTWRITEBYTECODE is set and no UV_COMPILE_BYTECODE is.
+    # Bytecode compiled at set-up (`--compile-bytecode`), although PYTHONDONTWRITEBYTECODE is
+    # set and no UV_COMPILE_BYTECODE is.
     site = next((project / ".venv" / "lib").glob("python3.*/site-packages"))
     for package in ("mlflow", "dvc", "sklearn", "hydra"):
         cached = list((site / package / "__pycache__").glob("__init__.*.pyc"))
@@ -114,6 +114,9 @@ def test_first_day_setup_commit_and_run_is_clean(cookies_session, stack):
     sources = sum(1 for _ in site.rglob("*.py"))
     compiled = sum(1 for _ in site.rglob("*.pyc"))
     assert compiled >= 0.95 * sources, f"{compiled} .pyc for {sources} .py files"
+    # ... once: `uv run` (every make target) does not compile the environment again.
+    again = run(project, "uv", "run", "python", "-c", "pass")
+    assert "Bytecode compiled" not in again.stderr, again.stderr
 
     # The supplier's first commit, through the hooks `make setup` installed.
     run(project, "git", "commit", "--quiet", "-m", "Start from the Skunkworks template")
