@@ -61,20 +61,31 @@ class MissingInterpreter(RuntimeError):
 _PYTHONS: dict[str, Path] = {}
 
 
-def _reports_version(candidate: Path | str, version: str) -> bool:
-    """True when `candidate` runs and is Python `version` (a pyenv shim for a version that
-    is not active exits non-zero, so PATH entries are tried, not trusted)."""
+_PROBE = (
+    "import sys; base = sys.prefix != sys.base_prefix; "
+    "print('%d.%d' % sys.version_info[:2]); print(sys._base_executable if base else sys.executable)"
+)
+
+
+def _interpreter(candidate: Path | str, version: str) -> Path | None:
+    """The real interpreter behind `candidate` when it runs and is Python `version` (a pyenv
+    shim of a version that is not active exits non-zero, so PATH entries are tried, not
+    trusted). A virtual environment's python gives its base interpreter: uv recreates a
+    project's .venv when asked for a python that belongs to another environment."""
     try:
         result = subprocess.run(
-            [str(candidate), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            [str(candidate), "-c", _PROBE],
             capture_output=True,
             text=True,
             timeout=30,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0 and result.stdout.strip() == version
+        return None
+    lines = result.stdout.split()
+    if result.returncode != 0 or len(lines) != 2 or lines[0] != version:
+        return None
+    return Path(lines[1])
 
 
 def find_python(version: str) -> Path:
@@ -101,11 +112,11 @@ def find_python(version: str) -> Path:
         )
         candidates += [v / "bin" / f"python{version}" for v in versions]
     for candidate in candidates:
-        if (isinstance(candidate, str) or candidate.is_file()) and _reports_version(
-            candidate, version
-        ):
-            _PYTHONS[version] = Path(candidate)
-            return _PYTHONS[version]
+        if isinstance(candidate, str) or candidate.is_file():
+            found = _interpreter(candidate, version)
+            if found:
+                _PYTHONS[version] = found
+                return found
     raise MissingInterpreter(
         f"Python {version} is needed to test the combinations that declare it, and none was "
         f"found: no working python{version} on PATH"
