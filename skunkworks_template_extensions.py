@@ -90,8 +90,14 @@ def python_string(value: object) -> str:
 
 def slug(name: object) -> str:
     without_apostrophes = str(name).replace("'", "").replace("\u2019", "")
-    # A long project name gives a slug cut at a word boundary, within the rules' limit.
-    return slugify(without_apostrophes, max_length=_validator().MAX_NAME, word_boundary=True)
+    full = slugify(without_apostrophes)
+    # A long project name gives a slug cut after a whole word, within the rules' limit
+    # (slugify's own `word_boundary` skips a long word and carries on with shorter ones).
+    limit = _validator().MAX_NAME
+    if len(full) <= limit:
+        return full
+    cut = full[: limit + 1].rfind("-")
+    return full[:cut] if cut > 0 else full[:limit]
 
 
 def validator_path() -> str:

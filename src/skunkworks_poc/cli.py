@@ -73,8 +73,8 @@ def _new(args: argparse.Namespace) -> int:
             print(f"  added {name}")
         if baked.kept:
             print(
-                f"Kept {_files(baked.kept)} of yours that differ from the template "
-                "(delete one and run again to get the template's version):"
+                f"Kept your version of {_files(baked.kept)} (the template's differs; "
+                "delete a file and run again to get the template's version):"
             )
             for name in baked.kept:
                 print(f"  kept {name}")
