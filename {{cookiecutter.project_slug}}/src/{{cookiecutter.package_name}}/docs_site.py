@@ -52,9 +52,9 @@ def home_page(readme: str, docs_files: set[str], repository: str) -> str:
 def escape_settings(config: Any) -> None:
     """Turn the free-text settings into escaped HTML the theme cannot break out of.
 
-    `markupsafe.Markup` is what Jinja treats as already-safe HTML: where the theme writes
-    `{{ config.site_name }}` the escaped text goes in as it is, and where it writes
-    `{{ config.site_name | e }}` it is not escaped a second time.
+    `markupsafe.Markup` is what Jinja treats as already-safe HTML: where the theme's
+    templates print `config.site_name` as it is, the escaped text goes in; where they pass it
+    through the `e` filter first, it is not escaped a second time.
     """
     from markupsafe import Markup, escape
 

@@ -226,7 +226,8 @@ def run_params(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
     for key, value in recorded.items():
         changed += _differences(value, _get(current or {}, key), key)
         _set(params, key, value)
-    return params, changed
+    # Shallow keys first: `model.name` says more than `model.estimator.max_depth`.
+    return params, sorted(changed, key=lambda key: (key.count("."), key))
 
 
 def _sqlite_file(uri: str) -> Path | None:
