@@ -548,3 +548,110 @@ def test_quotes_in_answers_stay_inside_html_attributes(bake, stack, tmp_path):
         assert head.meta["description"] == {"name": "description", "content": description}, page
         assert head.logo_titles and set(head.logo_titles) == {name}, page
         assert "".join(head.title).endswith(name), page
+
+
+# --- MLflow's UI and DVC's plots ---------------------------------------------------------------
+
+RUNS_VIEW = "http://127.0.0.1:5000/#/experiments/1/runs"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_documented_mlflow_url_shows_the_run(site, tmp_path):
+    """MLflow 3 opens an experiment on a GenAI overview that does not list training runs: the
+    README, `make mlflow-ui` and the report give the runs view, which must show the run."""
+    browser = chromium()
+    project, env = site["project"], site["env"]
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert RUNS_VIEW in readme
+    assert "#/experiments/N/runs" in env.run("make", "-n", "mlflow-ui").stdout
+    run_info = json.loads((project / "metrics" / "mlflow_run.json").read_text())
+    assert run_info["experiment_id"] == "1"  # the README's "first experiment"
+    report = (project / "docs" / "technical-report.md").read_text(encoding="utf-8")
+    assert RUNS_VIEW in report
+    port = _free_port()
+    server = subprocess.Popen(
+        [env.prefix / "bin" / "mlflow", "ui", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--backend-store-uri", "sqlite:///mlflow.db"],
+        cwd=project,
+        env=env.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import urllib.request
+
+        for _ in range(240):  # the server answers after about 20 s here
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        result = subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--window-size=1400,1000",
+                "--virtual-time-budget=20000",
+                "--dump-dom",
+                RUNS_VIEW.replace(":5000", f":{port}"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert "Training runs" in result.stdout, result.stderr[-2000:]
+    assert run_info["run_id"][:8] in result.stdout or "dvc logistic_regression" in result.stdout
+
+
+def test_interactive_plots_render_offline(site, tmp_path):
+    """`make plots`: DVC's plots page with vega inlined, so it draws with no network at all."""
+    browser = chromium()
+    project = site["project"]
+    site["env"].run("make", "RUN=", "plots", timeout=300)
+    page = project / "dvc_plots" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    resources = PageParser()
+    resources.feed(html)
+    assert resources.external == []
+    assert "cdn." not in html and "<script src" not in html.replace(" ", "")
+    result = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            # No network: any request the page makes fails.
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1280,1600",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    charts = re.findall(r'<(?:svg|canvas)[^>]*class="marks"', result.stdout)
+    vega_plots = 3  # roc, precision-recall, confusion (dvc.yaml)
+    assert len(charts) == vega_plots, result.stderr[-2000:]

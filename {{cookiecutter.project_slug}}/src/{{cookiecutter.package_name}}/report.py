@@ -16,11 +16,11 @@ import argparse
 import json
 import os
 import sys
-from urllib.parse import quote
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from {{ cookiecutter.package_name }} import report_blocks
 from {{ cookiecutter.package_name }} import report_escape as esc
@@ -73,10 +73,13 @@ METRIC_LABELS = {
 }
 SCHEMA_LINK = "conf/data"
 LOCK_FILE = "dvc.lock"
-RUN_IDS_HELP = (
-    "run ids are those of the MLflow UI: `make mlflow-ui`, open the experiment, then its "
-    "Training runs tab"
-)
+LOCAL_MLFLOW_UI = "http://127.0.0.1:5000"  # `make mlflow-ui`; named in the text, never linked
+
+
+def runs_view(experiment_id: str = "N") -> str:
+    """Where `make mlflow-ui` lists an experiment's runs: its "Training runs" view (MLflow 3
+    opens an experiment on a GenAI overview that does not list them)."""
+    return f"{LOCAL_MLFLOW_UI}/#/experiments/{experiment_id}/runs"
 
 
 # --- Reading what the pipeline produced ----------------------------------------------------
@@ -423,7 +426,11 @@ def run_link(sources: Sources, run: Run, short: bool = True) -> str:
 
 def run_ids_note(sources: Sources) -> str:
     if mlflow_ui_url(sources) is None:
-        return f"No links: {RUN_IDS_HELP} (`comparison.mlflow_ui_url` in `{SETTINGS_FILE}`)."
+        return (
+            "Run ids are not links (no public MLflow UI in `comparison.mlflow_ui_url`): to see "
+            f"the runs, run `make mlflow-ui` and open `{runs_view()}`, N being the experiment's "
+            "id (its Training runs)."
+        )
     return "Each run id opens the run in the MLflow UI."
 
 
@@ -462,7 +469,12 @@ def block_current_model(sources: Sources, doc_dir: Path) -> str:
     if run is not None:
         commit = run.tags.get("git.commit", "none")
         dirty = " with uncommitted changes" if run.tags.get("git.dirty") == "true" else ""
-        where = f"; {RUN_IDS_HELP}" if mlflow_ui_url(sources) is None else ""
+        where = ""
+        if mlflow_ui_url(sources) is None and esc.safe_id(run.experiment_id):
+            where = (
+                f"; to see it, run `make mlflow-ui` and open `{runs_view(run.experiment_id)}` "
+                "(Training runs)"
+            )
         lines.append(
             f"- MLflow run: {run_link(sources, run, short=False)} ({esc.text(run.name)}, "
             f"{start_date(run)}){where}"

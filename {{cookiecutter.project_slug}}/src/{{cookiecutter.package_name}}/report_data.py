@@ -156,7 +156,9 @@ def data_dictionary(sources: Sources) -> str:
         about = described.get(name) or {}
         description = about.get("description")
         description = (
-            esc.text(description) if description else f"[TO COMPLETE: description of {esc.code(name)}]"
+            esc.text(description)
+            if description
+            else f"[TO COMPLETE: description of {esc.code(name)}]"
         )
         link = about.get("nhs_data_dictionary")
         if link and not esc.is_public_http_url(str(link)):
