@@ -239,7 +239,7 @@ def test_untrusted_text_shows_literally_in_tables_and_lists(value):
         ("http://[::1]:5000", False),
         ("http://mlflow", False),
         ("https://mlflow.trust.local", False),
-        ("https://user:secret@mlflow.example.org", False),
+        ("https://user:secret@mlflow.example.org", False),  # pragma: allowlist secret
         ("javascript:alert(1)", False),
         ("https://mlflow.example.org/", True),
     ],
