@@ -297,6 +297,18 @@ def test_free_text_settings_are_escaped_once_for_the_theme():
     assert escape(config["site_name"]) == "A &#34;B&#34; &lt;i&gt;"
 
 
+def test_figures_draw_names_from_data_as_they_are():
+    """A `$` in a column name or group would start matplotlib's mathtext; `\\nope` in it
+    stopped the report."""
+    from {{ cookiecutter.package_name }} import report_figures as figures
+
+    name = "$\\nope{<script>}$"
+    importance = figures.importance_figure([figures.Importance(name, 0.1, 0.01)])
+    group = figures.GroupResult(name, name, 20, 10, {"sensitivity": 0.5})
+    subgroup = figures.subgroup_figure(name, [group], ["sensitivity"])
+    assert importance.startswith(b"\x89PNG") and subgroup.startswith(b"\x89PNG")
+
+
 # --- On a project without runs --------------------------------------------------------------
 
 
