@@ -505,7 +505,7 @@ def test_hostile_runs_and_data_show_as_text_and_never_run(attacked):
 def test_quotes_in_answers_stay_inside_html_attributes(bake, stack, tmp_path):
     """A `"` in the project's name or description must not end the attribute the theme writes
     it into (`<meta name="description" content="...">`), nor show escaped twice."""
-    name = 'Sepsis "Quoted" <b>Warning</b>'
+    name = 'Sepsis "Quoted" Warning & Co'
     description = 'a" onmouseover="alert(9)'
     project = bake(project_name=name, description=description)
     result = subprocess.run(
