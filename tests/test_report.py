@@ -576,9 +576,9 @@ def test_documented_mlflow_url_shows_the_run(site, tmp_path):
     report = (project / "docs" / "technical-report.md").read_text(encoding="utf-8")
     assert RUNS_VIEW in report
     port = _free_port()
+    mlflow = [env.stack / "bin" / "mlflow", "ui", "--backend-store-uri", "sqlite:///mlflow.db"]
     server = subprocess.Popen(
-        [env.stack / "bin" / "mlflow", "ui", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--backend-store-uri", "sqlite:///mlflow.db"],
+        [*mlflow, "--host", "127.0.0.1", "--port", str(port)],
         cwd=project,
         env=env.env,
         stdout=subprocess.DEVNULL,
