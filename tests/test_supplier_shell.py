@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -262,3 +263,46 @@ def test_repo_review_passes_a_default_bake_but_for_the_documented_checks(bake_sh
     design = (REPO / "docs" / "design.md").read_text(encoding="utf-8")
     for check in NOT_APPLICABLE:
         assert check in design, f"docs/design.md does not say why {check} does not apply"
+
+
+# ---------------------------------------------------------------- item 3: make without uv
+
+
+def shell_without_uv(env, activated: bool) -> dict[str, str]:
+    folders = [env.prefix / "bin", env.stack / "bin"] if activated else []
+    path = os.pathsep.join([*map(str, folders), SYSTEM_PATH])
+    assert shutil.which("uv", path=path) is None, "this test needs a PATH without uv"
+    shell = {key: value for key, value in env.env.items() if key not in {"VIRTUAL_ENV", "PATH"}}
+    shell["PATH"] = path
+    if activated:
+        shell["VIRTUAL_ENV"] = str(env.prefix)
+    return shell
+
+
+@pytest.mark.slow
+def test_make_works_in_an_activated_pip_environment_without_uv(bake, install):
+    env = install(bake())
+    shell = shell_without_uv(env, activated=True)
+    recipe = env.run("make", "-n", "setup", "test", "lint", "docs", env=shell).stdout
+    assert "uv" not in recipe.split(), recipe
+    assert "python -m pip install -e '.[dev]'" in recipe
+    assert f"python -m {PACKAGE}.git_hooks" in recipe
+    assert "\npytest\n" in f"\n{recipe}"
+    # Real runs: the help, and a target that runs the package in the environment.
+    assert "setup" in env.run("make", "help", env=shell).stdout
+    (env.project / "params.yaml").unlink()
+    env.run("make", "params", "ARGS=train.seed=7", env=shell)
+    assert "seed: 7" in (env.project / "params.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_make_uses_dot_venv_when_neither_uv_nor_an_activated_environment(bake, install):
+    env = install(bake())
+    shell = shell_without_uv(env, activated=False)
+    recipe = env.run("make", "-n", "setup", env=shell).stdout
+    assert "python3 -m venv .venv && .venv/bin/python -m pip install -e '.[dev]'" in recipe
+    # `make setup` would have made .venv; the harness's environment stands in for it.
+    (env.project / ".venv").symlink_to(env.prefix, target_is_directory=True)
+    (env.project / "params.yaml").unlink()
+    env.run("make", "params", "ARGS=train.seed=11", env=shell)
+    assert "seed: 11" in (env.project / "params.yaml").read_text(encoding="utf-8")
