@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from {{ cookiecutter.package_name }}.data import resolve, workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError, reported
@@ -105,7 +105,7 @@ def evaluate_stage() -> None:
         tags[tracking.TAG_DATA_SOURCE_MD5] = file_md5(resolve(cfg.data.path))
     with tracking.tracked_run(cfg, f"dvc {cfg.model.name}", tags) as run:
         tracking.log_run(
-            OmegaConf.to_container(cfg, resolve=True),
+            cast("dict[str, Any]", OmegaConf.to_container(cfg, resolve=True)),
             metrics={**evaluation.metrics, **cv_metrics},
             model=model,
             input_example=test[feature_columns(cfg.data)],

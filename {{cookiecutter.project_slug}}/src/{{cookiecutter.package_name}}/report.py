@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from {{ cookiecutter.package_name }} import report_blocks
@@ -154,7 +154,7 @@ def _load_params(root: Path) -> dict[str, Any] | None:
         return None
     from omegaconf import OmegaConf
 
-    return OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    return cast("dict[str, Any]", OmegaConf.to_container(OmegaConf.load(path), resolve=True))
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
@@ -248,7 +248,7 @@ def read_runs(uri: str, experiments: Sequence[str] | None) -> list[Run]:
     from mlflow.entities import ViewType
 
     client = MlflowClient(uri)
-    found = client.search_experiments(view_type=ViewType.ACTIVE_ONLY)
+    found: Sequence[Any] = client.search_experiments(view_type=ViewType.ACTIVE_ONLY)
     if experiments:
         found = [experiment for experiment in found if experiment.name in set(experiments)]
     names = {experiment.experiment_id: experiment.name for experiment in found}
@@ -791,6 +791,8 @@ def _importance_figure(sources: Sources) -> dict[str, bytes]:
     settings = sources.settings.feature_importance
     model_file, test_file = sources.path(MODEL_FILE), sources.path(TEST_DATA)
     if not settings.get("enabled", True) or not model_file.is_file() or not test_file.is_file():
+        return {}
+    if sources.params is None:
         return {}
     import joblib
 

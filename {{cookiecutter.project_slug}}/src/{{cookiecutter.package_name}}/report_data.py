@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from {{ cookiecutter.package_name }} import report_escape as esc
 from {{ cookiecutter.package_name }}.errors import PipelineError
@@ -48,7 +48,7 @@ def compose_data_config(root: Path, data_name: str | None) -> dict[str, Any]:
     except (HydraException, OmegaConfBaseException) as error:
         message = " ".join(str(error).split())
         raise PipelineError(f"cannot compose conf/ with {overrides}: {message}") from None
-    return OmegaConf.to_container(cfg.data, resolve=True)
+    return cast("dict[str, Any]", OmegaConf.to_container(cfg.data, resolve=True))
 
 
 def data_config(sources: Sources) -> dict[str, Any]:

@@ -16,13 +16,16 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
 
 from hydra.experimental.callback import Callback
 
 from {{ cookiecutter.package_name }}.data import workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError
+
+if TYPE_CHECKING:
+    from mlflow.entities import Experiment
 
 # Run tags: the names reports and reviewers rely on.
 TAG_GIT_COMMIT = "git.commit"  # commit of the code, "none" outside git or before a first commit
@@ -134,7 +137,7 @@ def experiment_id(name: str, uri: str) -> str:
     try:
         return client.create_experiment(name, artifact_location=location)
     except MlflowException:  # created meanwhile by a parallel sweep job
-        return client.get_experiment_by_name(name).experiment_id
+        return cast("Experiment", client.get_experiment_by_name(name)).experiment_id
 
 
 def _git(*args: str) -> str | None:
@@ -298,7 +301,7 @@ class SweepParentRun(Callback):
         os.environ.pop(PARENT_RUN_ENV, None)
         self.uri = connect(config.tracking)
         client = MlflowClient(self.uri)
-        overrides = list(OmegaConf.to_container(config.hydra.overrides.task))
+        overrides = cast("list[str]", OmegaConf.to_container(config.hydra.overrides.task))
         run = client.create_run(
             experiment_id(experiment_name(config.tracking), self.uri),
             run_name=f"sweep {' '.join(overrides)}".strip(),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from {{ cookiecutter.package_name }}.data import workspace_root
 from {{ cookiecutter.package_name }}.errors import reported
@@ -69,7 +69,9 @@ def run(
     run_name = " ".join(overrides) or str(cfg["model"]["name"])
     with tracking.tracked_run(cfg, run_name, tags):
         tracking.log_run(
-            OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg,
+            cast("Mapping[str, Any]", OmegaConf.to_container(cfg, resolve=True))
+            if OmegaConf.is_config(cfg)
+            else cfg,
             metrics=metrics,
             model=model,
             input_example=test[feature_columns(cfg["data"])],
