@@ -36,12 +36,25 @@ RUN_INFO = "metrics/mlflow_run.json"
 
 
 def load_params() -> Any:
+    """params.yaml, its values checked (`config.check`)."""
     from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
+
+    from {{ cookiecutter.package_name }} import config
 
     path = resolve(PARAMS_FILE)
     if not path.is_file():
         raise PipelineError(f"{path} not found: run `make params` to compose it from conf/")
-    return OmegaConf.load(path)
+    try:
+        params = OmegaConf.load(path)
+    except (OmegaConfBaseException, YAMLError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise PipelineError(
+            f"{path} cannot be read ({reason}): run `make params` to compose it again"
+        ) from None
+    config.check(params, config.PARAMS)
+    return params
 
 
 def prepare_stage() -> None:
@@ -129,15 +142,24 @@ def compose(overrides: Sequence[str] = (), output: Path | None = None) -> Path:
     """Write conf/ composed with `overrides` to params.yaml, as `dvc exp run -S` does."""
     from dvc.utils.hydra import compose_and_dump
     from hydra.errors import HydraException
+    from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
+
+    from {{ cookiecutter.package_name }} import config
 
     root = workspace_root()
     output = output or root / PARAMS_FILE
+    # Composed next to the target and checked first: a bad value never replaces params.yaml.
+    draft = output.with_name(f".{output.name}.draft")
     try:
-        compose_and_dump(output, str(root / "conf"), None, "config", str(root), list(overrides))
+        compose_and_dump(draft, str(root / "conf"), None, "config", str(root), list(overrides))
+        config.check(OmegaConf.load(draft), config.HYDRA)
+        draft.replace(output)
     except (HydraException, OmegaConfBaseException) as error:
         message = " ".join(str(error).split("Config search path")[0].split())
         raise PipelineError(f"cannot compose conf/ with {list(overrides)}: {message}") from None
+    finally:
+        draft.unlink(missing_ok=True)
     return output
 
 

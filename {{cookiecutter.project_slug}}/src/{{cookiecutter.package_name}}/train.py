@@ -38,9 +38,10 @@ def run(
     """Split, fit, evaluate and log one run; its metrics."""
     from omegaconf import OmegaConf
 
-    from {{ cookiecutter.package_name }} import evaluate, models, prepare, tracking
+    from {{ cookiecutter.package_name }} import config, evaluate, models, prepare, tracking
     from {{ cookiecutter.package_name }}.data import feature_columns, resolve
 
+    config.check(cfg, config.HYDRA)
     # Fail on an unreachable tracking server before spending time on training.
     tracking.connect(cfg["tracking"])
     tracking.require_parent_in_sweep(sweep_job is not None)
