@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,20 @@ def train_stage() -> None:
     print(f"train: {cfg.model.name} saved to {MODEL_FILE}", file=sys.stderr)
 
 
+def public_params_file(cfg: Any, folder: Path) -> Path:
+    """params.yaml as logged with a run: the tracking URI without credentials."""
+    from omegaconf import OmegaConf
+
+    from {{ cookiecutter.package_name }} import tracking
+
+    public = OmegaConf.to_container(cfg, resolve=True)
+    if public["tracking"].get("uri"):
+        public["tracking"]["uri"] = tracking.public_uri(public["tracking"]["uri"])
+    path = folder / PARAMS_FILE
+    OmegaConf.save(OmegaConf.create(public), path)
+    return path
+
+
 def evaluate_stage() -> None:
     import joblib
     from omegaconf import OmegaConf
@@ -116,20 +131,23 @@ def evaluate_stage() -> None:
     }
     if cfg.data.get("path") and resolve(cfg.data.path).is_file():
         tags[tracking.TAG_DATA_SOURCE_MD5] = file_md5(resolve(cfg.data.path))
-    with tracking.tracked_run(cfg, f"dvc {cfg.model.name}", tags) as run:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        tracking.tracked_run(cfg, f"dvc {cfg.model.name}", tags) as run,
+    ):
         tracking.log_run(
             OmegaConf.to_container(cfg, resolve=True),
             metrics={**evaluation.metrics, **cv_metrics},
             model=model,
             input_example=test[feature_columns(cfg.data)],
             figures=figures,
-            files=[metrics_file, resolve(PARAMS_FILE)],
+            files=[metrics_file, public_params_file(cfg, Path(scratch))],
             log_model=bool(cfg.tracking.log_model),
         )
         info = {
             "run_id": run.info.run_id,
             "experiment_id": run.info.experiment_id,
-            "tracking_uri": tracking.redacted(tracking.tracking_uri(cfg.tracking)),
+            "tracking_uri": tracking.public_uri(tracking.tracking_uri(cfg.tracking)),
         }
     resolve(RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     print(

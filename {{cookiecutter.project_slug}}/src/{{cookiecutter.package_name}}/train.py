@@ -56,9 +56,11 @@ def run(
     evaluate.write_plots_data(evaluation, output_dir / "plots")
     figures = evaluate.write_figures(evaluation, output_dir / "figures")
 
+    # Tracking settings and credentials never reach run names, tags or params.
+    public = tracking.public_overrides(overrides)
     tags = {
         tracking.TAG_ENTRY_POINT: "hydra",
-        tracking.TAG_OVERRIDES: json.dumps(list(overrides)),
+        tracking.TAG_OVERRIDES: json.dumps(public),
         tracking.TAG_DATA_SOURCE: str(cfg["data"]["name"]),
         tracking.TAG_TRAIN_MD5: prepare.file_md5(train_file),
         tracking.TAG_TEST_MD5: prepare.file_md5(test_file),
@@ -67,7 +69,7 @@ def run(
         tags[tracking.TAG_DATA_SOURCE_MD5] = prepare.file_md5(resolve(cfg["data"]["path"]))
     if sweep_job is not None:
         tags[tracking.TAG_SWEEP_JOB] = str(sweep_job)
-    run_name = " ".join(overrides) or str(cfg["model"]["name"])
+    run_name = " ".join(public) or str(cfg["model"]["name"])
     with tracking.tracked_run(cfg, run_name, tags):
         tracking.log_run(
             OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg,
