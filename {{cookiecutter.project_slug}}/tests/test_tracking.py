@@ -90,15 +90,18 @@ def test_a_uri_with_credentials_is_probed_at_its_host(health_server, monkeypatch
     tracking.check_reachable(f"http://user:secret@127.0.0.1:{port}/")  # pragma: allowlist secret
     assert seen == ["/health", "/health"]
     # MLflow gets the credentials apart, so that it never prints them in its run links.
-    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME", raising=False)
-    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD", raising=False)
-    uri = tracking.connect({"uri": f"http://us%40er:p%3Ass@127.0.0.1:{port}"})
-    assert uri == f"http://127.0.0.1:{port}"
-    assert tracking.os.environ["MLFLOW_TRACKING_USERNAME"] == "us@er"
-    assert tracking.os.environ["MLFLOW_TRACKING_PASSWORD"] == "p:ss"  # pragma: allowlist secret
     import mlflow
 
-    assert mlflow.get_tracking_uri() == uri
+    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_URI"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test, as MLflow's URI
+    previous = mlflow.get_tracking_uri()
+    try:
+        uri = tracking.connect({"uri": f"http://us%40er:p%3Ass@127.0.0.1:{port}"})
+        assert uri == f"http://127.0.0.1:{port}" == mlflow.get_tracking_uri()
+        assert tracking.os.environ["MLFLOW_TRACKING_USERNAME"] == "us@er"
+        assert tracking.os.environ["MLFLOW_TRACKING_PASSWORD"] == "p:ss"  # pragma: allowlist secret
+    finally:
+        mlflow.set_tracking_uri(previous)
 
 
 def test_tracking_settings_and_secrets_stay_out_of_run_names_tags_and_params():

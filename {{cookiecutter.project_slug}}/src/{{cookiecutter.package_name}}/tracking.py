@@ -243,9 +243,13 @@ def _credentials_to_environment(uri: str) -> str:
     return public_uri(uri)
 
 
-def connect(tracking_cfg: Mapping[str, Any]) -> str:
+def connect(tracking_cfg: Mapping[str, Any], open_store: bool = False) -> str:
     """Point MLflow at the configured store after checking it answers; the URI (without
-    credentials: those are handed to MLflow through its environment variables)."""
+    credentials: those are handed to MLflow through its environment variables).
+
+    With `open_store`, a sqlite store is also created (or upgraded) now, once for all the
+    processes that start together; without it nothing is written (a check before the work).
+    """
     uri = tracking_uri(tracking_cfg)
     check_reachable(uri)
     uri = _credentials_to_environment(uri)
@@ -254,7 +258,7 @@ def connect(tracking_cfg: Mapping[str, Any]) -> str:
     import mlflow
 
     store = sqlite_file(uri)
-    if store is not None:
+    if open_store and store is not None:
         open_sqlite_store(uri, store)
     mlflow.set_tracking_uri(uri)
     return uri
@@ -356,7 +360,7 @@ def tracked_run(cfg: Mapping[str, Any], run_name: str, tags: Mapping[str, str]) 
     """An active MLflow run in the configured experiment, nested under the sweep's parent
     run when one is running; yields the `mlflow.ActiveRun`."""
     tracking_cfg = cfg["tracking"]
-    uri = connect(tracking_cfg)
+    uri = connect(tracking_cfg, open_store=True)
     import mlflow
 
     parent = os.environ.get(PARENT_RUN_ENV)
@@ -445,7 +449,7 @@ class SweepParentRun(Callback):
         from omegaconf import OmegaConf
 
         os.environ.pop(PARENT_RUN_ENV, None)
-        self.uri = connect(config.tracking)
+        self.uri = connect(config.tracking, open_store=True)
         client = MlflowClient(self.uri)
         overrides = public_overrides(OmegaConf.to_container(config.hydra.overrides.task))
         run = client.create_run(
