@@ -229,7 +229,9 @@ def test_a_missing_parent_run_is_a_clear_error(compose, mlflow_uri, monkeypatch)
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"runs were here\n" * 40], ids=["empty", "not-a-database"]
+    "content",
+    [b"", b"runs were here\n" * 40, b"SQLite format 3\x00" + b"\x07" * 4000],
+    ids=["empty", "not-a-database", "damaged-database"],
 )
 def test_a_store_file_that_is_empty_or_no_database_is_refused_and_left_alone(
     compose, tmp_path, monkeypatch, content
@@ -243,10 +245,12 @@ def test_a_store_file_that_is_empty_or_no_database_is_refused_and_left_alone(
     with pytest.raises(PipelineError) as raised, tracking.tracked_run(compose(), "x", {}):
         pass
     message = str(raised.value)
-    assert f"the MLflow store {store} is" in message and "\n" not in message
-    assert ("empty (0 bytes)" if not content else "not an SQLite database") in message
+    assert f"the MLflow store {store} " in message and "\n" not in message
+    expected = {0: "is empty (0 bytes)", 600: "is not an SQLite database"}
+    assert expected.get(len(content), "cannot be opened") in message
     assert "move it aside" in message
     assert store.read_bytes() == content
-    with pytest.raises(PipelineError, match="the MLflow store"):
-        tracking.check_reachable(uri)  # what the report checks before reading runs
-    assert store.read_bytes() == content
+    if len(content) in expected:
+        with pytest.raises(PipelineError, match="the MLflow store"):
+            tracking.check_reachable(uri)  # what the report checks before reading runs
+        assert store.read_bytes() == content
