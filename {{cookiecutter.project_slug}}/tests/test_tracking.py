@@ -111,10 +111,13 @@ def test_tracking_settings_and_secrets_stay_out_of_run_names_tags_and_params():
         "+tracking.experiment_name=x",
         "tracking=default",
         "+data.api_key=abc",
+        "+model.auth_token=abc",
+        "model.tokenizer=words",
         "data.path=https://user:secret@example.org/x.csv",  # pragma: allowlist secret
     ]
     assert tracking.public_overrides(overrides) == [
         "model=random_forest",
+        "model.tokenizer=words",
         "data.path=https://example.org/x.csv",
     ]
     params = tracking.public_params(
@@ -208,7 +211,8 @@ def test_sweep_parent_run_is_created_and_jobs_need_it(compose, mlflow_uri, monke
         tracking.require_parent_in_sweep(True)
     tracking.require_parent_in_sweep(False)
 
-    config = compose(["model=random_forest"], return_hydra_config=True)
+    # The tracking URI (credentials, possibly) stays out of the parent run's name and tags.
+    config = compose(["model=random_forest", f"tracking.uri={mlflow_uri}"], True)
     callback = tracking.SweepParentRun()
     callback.on_multirun_start(config)
     parent = callback.run_id
@@ -218,6 +222,8 @@ def test_sweep_parent_run_is_created_and_jobs_need_it(compose, mlflow_uri, monke
     run = MlflowClient(mlflow_uri).get_run(parent)
     assert run.info.status == "FINISHED"
     assert run.data.tags[tracking.TAG_SWEEP_PARENT] == "true"
+    assert run.info.run_name == "sweep model=random_forest"
+    assert json.loads(run.data.tags[tracking.TAG_OVERRIDES]) == ["model=random_forest"]
     assert tracking.PARENT_RUN_ENV not in tracking.os.environ
 
 

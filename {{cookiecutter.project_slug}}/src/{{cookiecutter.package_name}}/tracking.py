@@ -68,8 +68,12 @@ def tracking_uri(tracking_cfg: Mapping[str, Any]) -> str:
 
 
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@")
-# Keys whose values are secrets whatever they hold.
-_SECRET_KEY = re.compile(r"passw|secret|token|api_?key|credential|auth", re.IGNORECASE)
+# Keys whose values are secrets whatever they hold (`data.api_key`, `x.auth_token`; a whole
+# word of the key, so that `model.tokenizer` or `data.author` stay).
+_SECRET_KEY = re.compile(
+    r"(^|[._-])(passw(or)?d|secret|token|api_?key|access_?key|credentials?|auth)([._-]|$)",
+    re.IGNORECASE,
+)
 
 
 def redacted(uri: str) -> str:
