@@ -183,6 +183,16 @@ def test_edges_of_the_ranges_are_accepted(compose):
         config.check(compose(overrides))
 
 
+def test_compose_writes_what_dvc_writes(tmp_path):
+    # Byte for byte (the draft written first must not change how DVC writes the file).
+    from dvc.utils.hydra import compose_and_dump
+
+    expected = tmp_path / "expected.yaml"
+    compose_and_dump(expected, str(CONF), None, "config", str(ROOT), ["model=random_forest"])
+    written = pipeline.compose(["model=random_forest"], output=str(tmp_path / "params.yaml"))
+    assert written.read_bytes() == expected.read_bytes()
+
+
 def test_compose_refuses_a_bad_value_and_keeps_params_yaml(tmp_path):
     from {{ cookiecutter.package_name }}.errors import PipelineError
 

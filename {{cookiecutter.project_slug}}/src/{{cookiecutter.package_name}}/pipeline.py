@@ -166,9 +166,10 @@ def compose(overrides: Sequence[str] = (), output: Path | None = None) -> Path:
     from {{ cookiecutter.package_name }} import config
 
     root = workspace_root()
-    output = output or root / PARAMS_FILE
+    output = Path(output) if output else root / PARAMS_FILE
     # Composed next to the target and checked first: a bad value never replaces params.yaml.
-    draft = output.with_name(f".{output.name}.draft")
+    # Same suffix: DVC picks its writer (and so the file's exact bytes) by the suffix.
+    draft = output.with_name(f".{output.stem}.draft{output.suffix}")
     try:
         compose_and_dump(draft, str(root / "conf"), None, "config", str(root), list(overrides))
         config.check(OmegaConf.load(draft), config.HYDRA)
