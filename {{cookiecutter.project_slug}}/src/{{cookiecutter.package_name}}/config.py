@@ -82,7 +82,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else f"{text[:57]}..."
 
 
-def check(cfg: Mapping[str, Any], where: str = HYDRA) -> None:
+def check(cfg: Any, where: str = HYDRA) -> None:
     """Refuse the first key of `cfg` whose value has the wrong type or range.
 
     `where` says how the user changes the value (`HYDRA` or `PARAMS`).

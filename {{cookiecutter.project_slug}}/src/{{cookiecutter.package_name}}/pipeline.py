@@ -89,7 +89,7 @@ def public_params_file(cfg: Any, folder: Path) -> Path:
 
     from {{ cookiecutter.package_name }} import tracking
 
-    public = OmegaConf.to_container(cfg, resolve=True)
+    public = cast("dict[str, Any]", OmegaConf.to_container(cfg, resolve=True))
     if public["tracking"].get("uri"):
         public["tracking"]["uri"] = tracking.public_uri(public["tracking"]["uri"])
     path = folder / PARAMS_FILE

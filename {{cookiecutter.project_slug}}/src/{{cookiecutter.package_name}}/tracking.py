@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,8 +72,8 @@ def tracking_uri(tracking_cfg: Mapping[str, Any]) -> str:
 
 
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@")
-# Keys whose values are secrets whatever they hold (`data.api_key`, `x.auth_token`; a whole
-# word of the key, so that `model.tokenizer` or `data.author` stay).
+# Keys that name a secret (an API key, an auth token, a password) whatever they hold, matched
+# as a whole word of the key so that `model.tokenizer` or `data.author` stay.
 _SECRET_KEY = re.compile(
     r"(^|[._-])(passw(or)?d|secret|token|api_?key|access_?key|credentials?|auth)([._-]|$)",
     re.IGNORECASE,
@@ -150,7 +151,7 @@ def check_store_file(path: Path) -> None:
 def _locked(lock_file: Path) -> Iterator[None]:
     """An exclusive lock between processes, held while the block runs (waits for it)."""
     with lock_file.open("a+b") as handle:
-        if os.name == "nt":
+        if sys.platform == "win32":
             import msvcrt
 
             while True:

@@ -113,12 +113,12 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
         if kind in NUMERIC_TYPES and name in features:
             # Most models stop with a traceback on a missing or infinite value; bool would
             # silently turn a missing value into True.
-            missing = int(column.isna().sum())
+            n_missing = int(column.isna().sum())
             infinite = (
                 int(column.isin([float("inf"), float("-inf")]).sum()) if kind != "bool" else 0
             )
-            if missing:
-                not_finite.append(f"{name}: {missing} missing")
+            if n_missing:
+                not_finite.append(f"{name}: {n_missing} missing")
             if infinite:
                 not_finite.append(f"{name}: {infinite} infinite")
         if kind == "float":
