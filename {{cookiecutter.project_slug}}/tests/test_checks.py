@@ -29,6 +29,8 @@ SCOTLAND_CHI = with_check_digit("150690123")  # born 15 June 1990
 TEST_RANGE = "9990000018"
 RESERVED = with_check_digit("510000000")
 A, B, C = VALID[:3], VALID[3:6], VALID[6:]
+# A UK mobile number from Ofcom's drama range, 07700 900xxx, whose ten digits after the 0 pass.
+MOBILE = with_check_digit("770090001")
 
 
 def test_modulus_11_accepts_the_worked_example_and_rejects_a_wrong_check_digit():
@@ -119,10 +121,10 @@ MUST_PASS = {
     "UK phone, area code": "01632 960 001",
     "UK phone, London": "020 7946 0123",
     "UK phone, country code": "+44 20 7946 0000",
-    "UK mobile, country code (digits valid and issued)": "+44 7700 900019",
-    "UK mobile, country code, unspaced": "+44 7700900019",
-    "UK mobile, national": "07700 900019",
-    "phone key": "tel: 7700900019",
+    "UK mobile, country code": f"+44 {MOBILE[:4]} {MOBILE[4:]}",
+    "UK mobile, country code, unspaced": f"+44 {MOBILE}",
+    "UK mobile, national": f"0{MOBILE[:4]} {MOBILE[4:]}",
+    "phone key": f"tel: {MOBILE}",
     "test range": f"test patient {TEST_RANGE}",
     "test range spaced": "999 000 0018",
     "reserved range": f"{RESERVED}",
@@ -130,9 +132,10 @@ MUST_PASS = {
 
 
 def test_the_tables_use_numbers_that_pass_the_check():
-    assert with_check_digit("770090001") == "7700900019"
-    assert nhs_numbers.is_nhs_number("7700900019")  # so the phone cases test the phone rule
-    assert nhs_numbers.is_valid_nhs_number("1732650004")  # so Unix time tests the range rule
+    # The phone cases test the phone rule: without the +44 or the 0, the digits would count.
+    assert nhs_numbers.is_nhs_number(MOBILE)
+    # Unix time and the .dvc size test the range rule: both pass Modulus 11.
+    assert nhs_numbers.is_valid_nhs_number("1732650004")
     assert nhs_numbers.is_valid_nhs_number("1175552003")
 
 
@@ -357,19 +360,19 @@ def test_data_file_hook_allows_test_fixtures_and_extra_globs(monkeypatch, tmp_pa
 # Credentials in an environment file (issue 11, item 18): detect-secrets misses unquoted
 # values in `.env.example` because it reads `.example` as an unknown file type.
 ENV_CREDENTIALS = {
-    "real-looking password": "MLFLOW_TRACKING_PASSWORD=Wq7vT2pLx9Rk\n",
-    "quoted secret key": 'AWS_SECRET_ACCESS_KEY="q7Vb1rT9+xZ/2mNk"\n',
-    "exported token": "export GITHUB_TOKEN=ghp_Zq7vT2pLx9RkWq7vT2pLx9Rk\n",
-    "password in a URL": "DATABASE_URL=postgres://bob:hunter2@db.example.org/cohort\n",
-    "API key with a comment": "OPENAI_API_KEY=sk-Wq7vT2pLx9Rk  # mine\n",
+    "real-looking password": "MLFLOW_TRACKING_PASSWORD=Wq7vT2pLx9Rk\n",  # pragma: allowlist secret
+    "quoted secret key": 'AWS_SECRET_ACCESS_KEY="q7Vb1rT9+xZ/2mNk"\n',  # pragma: allowlist secret
+    "exported token": "export GITHUB_TOKEN=ghp_Zq7vT2pLx9RkWq7vT2pLx9Rk\n",  # pragma: allowlist secret
+    "password in a URL": "DATABASE_URL=postgres://bob:hunter2@db.example.org/cohort\n",  # pragma: allowlist secret
+    "API key with a comment": "OPENAI_API_KEY=sk-Wq7vT2pLx9Rk  # mine\n",  # pragma: allowlist secret
 }
 ENV_PLACEHOLDERS = {
     "empty": "MLFLOW_TRACKING_PASSWORD=\n",
-    "angle brackets": "MLFLOW_TRACKING_PASSWORD=<your password>\n",
-    "variable": "MLFLOW_TRACKING_PASSWORD=${MLFLOW_PASSWORD}\n",
-    "changeme": "SECRET_KEY='changeme'\n",
-    "crosses": "API_KEY=xxxxxxxx\n",
-    "URL with a placeholder password": "DATABASE_URL=postgres://bob:<password>@db/cohort\n",
+    "angle brackets": "MLFLOW_TRACKING_PASSWORD=<your password>\n",  # pragma: allowlist secret
+    "variable": "MLFLOW_TRACKING_PASSWORD=${MLFLOW_PASSWORD}\n",  # pragma: allowlist secret
+    "changeme": "SECRET_KEY='changeme'\n",  # pragma: allowlist secret
+    "crosses": "API_KEY=xxxxxxxx\n",  # pragma: allowlist secret
+    "URL with a placeholder password": "DATABASE_URL=postgres://bob:<password>@db/cohort\n",  # pragma: allowlist secret
     "settings that are not credentials": (
         "MLFLOW_TRACKING_URI=https://mlflow.example.org\nMLFLOW_TRACKING_USERNAME=alice\n"
         "AUTHOR_NAME=Jane\n# PASSWORD=comment\n"
@@ -407,5 +410,5 @@ def test_other_example_names_are_checked_like_env_example(tmp_path, name):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("DB_PASSWORD=\n")
     assert env_files.main([str(path)]) == 0
-    path.write_text("DB_PASSWORD=Wq7vT2pLx9Rk\n")
+    path.write_text("DB_PASSWORD=Wq7vT2pLx9Rk\n")  # pragma: allowlist secret
     assert env_files.main([str(path)]) == 1

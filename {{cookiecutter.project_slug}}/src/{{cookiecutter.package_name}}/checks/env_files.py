@@ -9,8 +9,8 @@ This hook reads every environment file (`.env`, `.env.*`, `*.env`) as `KEY=value
   settings and secrets: they are git-ignored and never committed;
 - in an example, a key that names a credential (password, secret, token, key, credential,
   auth, DSN, connection string) must have an empty value or an obvious placeholder
-  (`<your password>`, `${MLFLOW_PASSWORD}`, `changeme`, `xxx`), and no value may be a URL with
-  a password in it (`https://user:pass@host`).
+  (`<your password>`, `${MLFLOW_PASSWORD}`, `changeme`, `xxx`), and no value may be a URL that
+  carries a password before its `@`.
 
 The hook never prints a value, because hook output ends up in CI logs.
 """
