@@ -57,8 +57,8 @@ EVERY_HOOK = {
     "check-issue-config",
     "zizmor",
 }
-# A fresh bake has no notebook, so this hook alone has nothing to check.
-NO_FILES_IN_A_FRESH_BAKE = {"nbstripout"}
+# A fresh bake has no notebook and no `.env` file, so these hooks have nothing to check.
+NO_FILES_IN_A_FRESH_BAKE = {"nbstripout", "no-env-credentials"}
 HOOK_RESULT = re.compile(
     r"^.*?(?:\(no files to check\))?(?P<status>Passed|Failed|Skipped)\n- hook id: (?P<id>\S+)$",
     re.MULTILINE,
