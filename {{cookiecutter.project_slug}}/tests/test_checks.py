@@ -85,6 +85,7 @@ MUST_CATCH = {
     "pandas float (column with gaps)": f"{VALID}.0,42,F",
     "float with two zeros": f"{VALID}.00",
     "letters glued on": f"NHS{VALID}",
+    "letters and a hyphen": f"NHS-{VALID}",
     "underscore glued on": f"nhs_{VALID}_old",
     "dotted 3-3-4": f"{A}.{B}.{C}",
     "mixed separators": f"{A} {B}-{C}",
@@ -128,6 +129,11 @@ MUST_PASS = {
     "test range": f"test patient {TEST_RANGE}",
     "test range spaced": "999 000 0018",
     "reserved range": f"{RESERVED}",
+    "fraction without its leading zero": f"x = +.{VALID}",
+    "negative number": f"-{VALID},",
+    "digits of a decimal grouped in threes": f"0.{A} {B} {C}",
+    "id in a link": f"https://github.com/o/r/pull/1#issuecomment-{VALID}",
+    "created time": f'"created": {VALID},',
 }
 
 

@@ -18,7 +18,8 @@ Not NHS numbers: digits inside a longer number, a hash or a decimal fraction
 (`0.3333333333`); a 3-3-4 group inside a longer group of numbers written the same way; phone
 numbers written with a country code (`+44 7700 900123`); placeholders made of one repeated
 digit or a straight run (`0123456789`); and values of keys that name a size, a time or a
-phone (`size: NNNNNNNNNN` in a `.dvc` file, `"timestamp": 1732650004`).
+phone (`size: NNNNNNNNNN` in a `.dvc` file, `"timestamp": 1732650004`); signed numbers and
+numbers inside a URL (`#issuecomment-NNNNNNNNNN`).
 
 More numbers can be allowed with `--allow NUMBER` or in `DOCUMENTED_TEST_NUMBERS` below. The
 hook never prints a full number, because hook output ends up in CI logs.
@@ -53,6 +54,7 @@ _WEIGHTS = range(10, 1, -1)
 _ASCENDING = "0123456789" * 2
 _DESCENDING = "9876543210" * 2
 _SNIFF_BYTES = 8192
+_CONTEXT = 64
 
 # Characters people put between the groups of a number: Unicode spaces (`\s` covers the
 # non-breaking, thin, narrow and ideographic ones), hyphens and dashes, the minus sign, a dot.
@@ -67,9 +69,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 # The value of a key that names a size, a time or a phone is never an NHS number.
 _EXEMPT_KEY = re.compile(
     r"(?:size|bytes|length|mtime|ctime|atime|time|timestamp|epoch|seconds|millis|date"
-    r"|tel|phone|mobile|fax)[\w-]*[\"']?\s*[:=]\s*[\"']?$",
+    r"|created|updated|modified|expires|expiry|tel|phone|mobile|fax)[\w-]*[\"']?\s*[:=]\s*[\"']?$",
     re.IGNORECASE,
 )
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S*$", re.IGNORECASE)
 # Hexadecimal tokens (hashes, run ids) can contain ten digits in a row by chance.
 _HEX_TOKEN = re.compile(r"[0-9a-fA-F]+")
 
@@ -137,11 +140,17 @@ def _candidates(line: str) -> Iterator[tuple[int, str]]:
     """(column, ten digits) for every place in `line` where an NHS number could be written."""
     for chain in _CHAIN.finditer(line):
         start, end = chain.span()
-        before, after = line[:start], line[end:]
-        # A phone number with its country code (`+44 7700 900123`).
-        if before.endswith("+"):
-            continue
-        if _EXEMPT_KEY.search(before):
+        # A window each side, not the whole line: a minified file is one long line of numbers.
+        before, after = line[max(0, start - _CONTEXT) : start], line[end : end + _CONTEXT]
+        # A phone number with its country code (`+44 7700 900123`), a signed number (`-NNNNNNNNNN`,
+        # but not `NHS-...`), a fraction without its leading zero (`.NNNNNNNNNN`), an id in a
+        # link (`#issuecomment-NNNNNNNNNN`), the value of a size, time or phone key.
+        if (
+            before.endswith(("+", "."))
+            or re.search(r"(^|[^A-Za-z])-$", before)
+            or _URL.search(before)
+            or _EXEMPT_KEY.search(before)
+        ):
             continue
         groups = list(_GROUP.finditer(chain.group()))
         text = chain.group()
@@ -159,7 +168,9 @@ def _candidates(line: str) -> Iterator[tuple[int, str]]:
                 for index in (first - 1, first + 2)
                 if 0 <= index < len(separators)
             ]
-            if all(sep not in inside for sep in outside):
+            # Not the digits of a decimal grouped in threes (`0.857 438 2329`).
+            after_point = first > 0 and separators[first - 1] == "."
+            if all(sep not in inside for sep in outside) and not after_point:
                 digits = "".join(group.group() for group in groups[first : first + 3])
                 yield start + groups[first].start() + 1, _ascii_digits(digits)
         # Ten digits in a row: not the fraction or the integer part of a decimal number
@@ -184,8 +195,10 @@ def _candidates(line: str) -> Iterator[tuple[int, str]]:
             glued_before = index == 0 and before[-1:].isalpha()
             glued_after = index == len(groups) - 1 and after[:1].isalpha()
             if glued_before or glued_after:
-                left = re.search(r"[0-9A-Za-z]*$", line[:token_start])
-                right = re.match(r"[0-9A-Za-z]*", line[token_end:])
+                left = re.search(
+                    r"[0-9A-Za-z]*$", line[max(0, token_start - _CONTEXT) : token_start]
+                )
+                right = re.match(r"[0-9A-Za-z]*", line[token_end : token_end + _CONTEXT])
                 token = (
                     (left.group() if left else "")
                     + group.group()
