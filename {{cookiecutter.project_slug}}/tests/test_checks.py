@@ -133,6 +133,7 @@ MUST_PASS = {
     "negative number": f"-{VALID},",
     "digits of a decimal grouped in threes": f"0.{A} {B} {C}",
     "id in a link": f"https://github.com/o/r/pull/1#issuecomment-{VALID}",
+    "id in a long link": f"see https://github.com/{'o' * 40}/{'r' * 40}/pull/1#issuecomment-{VALID}",
     "created time": f'"created": {VALID},',
 }
 

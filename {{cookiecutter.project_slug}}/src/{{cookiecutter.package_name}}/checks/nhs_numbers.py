@@ -54,7 +54,7 @@ _WEIGHTS = range(10, 1, -1)
 _ASCENDING = "0123456789" * 2
 _DESCENDING = "9876543210" * 2
 _SNIFF_BYTES = 8192
-_CONTEXT = 64
+_CONTEXT = 256
 
 # Characters people put between the groups of a number: Unicode spaces (`\s` covers the
 # non-breaking, thin, narrow and ideographic ones), hyphens and dashes, the minus sign, a dot.
