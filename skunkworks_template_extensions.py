@@ -12,11 +12,21 @@ found without the companion package being installed. It gives the templates:
 - `slug`: a name as a repository name, "St Mary's" giving `st-marys`, not `st-mary-s`.
 - `spdx` and `licence_name`: the SPDX identifier and the full name of a `code_licence` choice.
 - `validator_path`: where the prompt rules live, for `hooks/pre_gen_project.py`.
+
+It also enforces the prompt rules at the earliest moment cookiecutter offers: whenever
+cookiecutter creates a Jinja environment for this template. The first one is created
+before any answer is rendered, so template syntax in a given answer is refused before
+Jinja evaluates it; the one for writing files is created before the project folder, so a
+bad (rendered or typed) answer or an unusable output folder stops the bake with one line
+and nothing written. The pre-gen hook checks again, for tools that call the hooks only.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from jinja2.ext import Extension
@@ -80,7 +90,14 @@ def python_string(value: object) -> str:
 
 def slug(name: object) -> str:
     without_apostrophes = str(name).replace("'", "").replace("\u2019", "")
-    return slugify(without_apostrophes)
+    full = slugify(without_apostrophes)
+    # A long project name gives a slug cut after a whole word, within the rules' limit
+    # (slugify's own `word_boundary` skips a long word and carries on with shorter ones).
+    limit = _validator().MAX_NAME
+    if len(full) <= limit:
+        return full
+    cut = full[: limit + 1].rfind("-")
+    return full[:cut] if cut > 0 else full[:limit]
 
 
 def validator_path() -> str:
@@ -91,9 +108,85 @@ def validator_path() -> str:
     raise FileNotFoundError(f"template is incomplete: validate.py not found in {searched}")
 
 
+_loaded_validator = None
+
+
+def _validator():
+    """The rules module, loaded by path once (the companion need not be installed)."""
+    global _loaded_validator
+    if _loaded_validator is None:
+        spec = importlib.util.spec_from_file_location(
+            "skunkworks_template_validate", validator_path()
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+        spec.loader.exec_module(module)
+        _loaded_validator = module
+    return _loaded_validator
+
+
+def _template_defaults() -> dict:
+    return json.loads((_HERE / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def _creating_context(environment) -> Mapping | None:
+    """The context cookiecutter is creating `environment` with, if it can be found.
+
+    cookiecutter passes it to its environment's constructor and not on to extensions,
+    so look for that constructor's frame: the one whose `self` is this environment.
+    """
+    frame = sys._getframe(1)
+    for _ in range(20):
+        if frame is None:
+            return None
+        local = frame.f_locals
+        if local.get("self") is environment and isinstance(local.get("context"), Mapping):
+            return local["context"]
+        frame = frame.f_back
+    return None
+
+
+def _stop(message: str):
+    # A FailedHookException: cookiecutter's command prints it as one line and exits 1,
+    # its API raises it to the caller (pytest-cookies, cruft, `skunkworks new`).
+    from cookiecutter.exceptions import FailedHookException
+
+    class BadAnswer(FailedHookException):
+        pass
+
+    return BadAnswer(f"ERROR: {message}")
+
+
+def check_context(context: Mapping) -> None:
+    """Raise if the answers in a cookiecutter context break a rule (see the module doc)."""
+    answers = context.get("cookiecutter")
+    if not isinstance(answers, Mapping):
+        return
+    rules = _validator()
+    try:
+        rules.check_given_answers(answers, _template_defaults())
+        rendered = not any(
+            isinstance(value, str) and any(m in value for m in ("{{", "{%", "{#"))
+            for key, value in answers.items()
+            if not (key.startswith("_") and not key.startswith("__"))
+        )
+        if rendered:
+            rules.validate(answers)
+    except rules.InvalidAnswer as error:
+        raise _stop(str(error)) from None
+    output_dir = answers.get("_output_dir")
+    if isinstance(output_dir, str):
+        problem = rules.check_output_dir(output_dir)
+        if problem:
+            raise _stop(f"Invalid output folder: {problem}")
+
+
 class TemplateHelpers(Extension):
     def __init__(self, environment):
         super().__init__(environment)
+        context = _creating_context(environment)
+        if context is not None:
+            check_context(context)
         environment.filters["quoted"] = quoted
         environment.filters["slug"] = slug
         environment.filters["md"] = md

@@ -4,6 +4,8 @@
     python3 tasks.py demo    bake a default project into ./demo, run its tests and pipeline
     python3 tasks.py test    run the template's whole test suite (what CI runs)
     python3 tasks.py bench   measure baking, start-up and test times (see bench/)
+    python3 tasks.py lock    regenerate the generated projects' uv.lock files from the
+                             template's pyproject.toml (`lock --upgrade`: newest versions)
 
 Each command first makes `.venv` (uv from PyPI, then this package with its test
 dependencies); later runs reuse it. Standard library only: this file runs before
@@ -17,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -124,6 +127,54 @@ def test(pytest_args: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *args, cwd=ROOT, env=offline_env())
 
 
+def lock_template_name(min_python: str) -> str:
+    """The template's lock file for one minimum Python: Jinja in the name picks it."""
+    return f"{{% if cookiecutter.min_python == '{min_python}' %}}uv.lock{{% endif %}}"
+
+
+def lock(lock_args: list[str]) -> None:
+    """For each minimum Python: bake the default project, `uv lock` it (starting from the
+    template's current lock, so only what pyproject changed moves, unless --upgrade), and
+    write the lock back into the template with the project's name templated."""
+    bootstrap()
+    sys.path.insert(0, str(ROOT / "tests"))
+    from harness import find_python  # the template tests' interpreter search
+
+    answers = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    template = ROOT / "{{cookiecutter.project_slug}}"
+    env = offline_env()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for min_python in answers["min_python"]:
+            out = Path(tmp) / min_python
+            run(
+                BIN / "cookiecutter",
+                "--no-input",
+                "--output-dir",
+                out,
+                ROOT,
+                f"min_python={min_python}",
+                "git_init=no",
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            [project] = [p for p in out.iterdir() if p.is_dir()]
+            say(f"Locking for Python >= {min_python}")
+            python = find_python(min_python)
+            run(BIN / "uv", "lock", "--python", python, *lock_args, cwd=project, env=env)
+            text = (project / "uv.lock").read_text(encoding="utf-8")
+            for jinja in ("{{", "{%", "{#"):
+                if jinja in text:
+                    sys.exit(f"tasks.py: the lock for {min_python} holds {jinja!r}; escape it")
+            name = f'name = "{project.name}"'
+            if text.count(name) != 1:
+                sys.exit(f"tasks.py: expected `{name}` once in the lock for {min_python}")
+            text = text.replace(name, 'name = "{{ cookiecutter.project_slug }}"')
+            target = template / lock_template_name(min_python)
+            target.write_text(text, encoding="utf-8")
+            print(f"  wrote {target.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
+
+
 def bench(bench_args: list[str]) -> None:
     bootstrap()
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
@@ -132,7 +183,7 @@ def bench(bench_args: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    commands = {"demo": lambda rest: demo(), "test": test, "bench": bench}
+    commands = {"demo": lambda rest: demo(), "test": test, "bench": bench, "lock": lock}
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)
     commands[argv[0]](argv[1:])

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from harness import REPO, ProjectEnv, build_stack, cache_root, install_project, stack_requirements
+from harness import (
+    REPO,
+    MissingInterpreter,
+    ProjectEnv,
+    build_stack,
+    cache_root,
+    declared_python,
+    install_project,
+    stack_requirements,
+)
 
 
 def _bake(cookies, answers: dict[str, str]) -> Path:
@@ -36,25 +45,44 @@ def bake_shared(cookies_session):
 
 
 @pytest.fixture(scope="session")
-def stack(bake_shared) -> Path:
-    """Prefix of the shared environment holding every baked project's dependencies."""
-    requirements = stack_requirements(bake_shared())
-    with FileLock(str(cache_root() / "stack.lock")):
-        return build_stack(requirements)
+def stack_for():
+    """The shared environment for a baked project: its own `uv.lock` installed on the Python
+    it declares. A missing interpreter fails the test (CI has every supported Python)."""
+    stacks: dict[tuple, Path] = {}
+
+    def get(project: Path) -> Path:
+        python = declared_python(project)
+        requirements = stack_requirements(project)
+        key = (python, *requirements)
+        if key not in stacks:
+            try:
+                with FileLock(str(cache_root() / f"stack-py{python}.lock")):
+                    stacks[key] = build_stack(requirements, python)
+            except MissingInterpreter as error:
+                pytest.fail(str(error), pytrace=False)
+        return stacks[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def stack(bake_shared, stack_for) -> Path:
+    """Prefix of the shared environment of the default bake."""
+    return stack_for(bake_shared())
 
 
 @pytest.fixture
-def install(stack, tmp_path_factory):
-    """Install a baked project into its own venv on top of the stack."""
+def install(stack_for, tmp_path_factory):
+    """Install a baked project into its own venv on top of its stack."""
 
     def install(project: Path) -> ProjectEnv:
-        return install_project(project, stack, tmp_path_factory.mktemp("venv"))
+        return install_project(project, stack_for(project), tmp_path_factory.mktemp("venv"))
 
     return install
 
 
 @pytest.fixture(scope="session")
-def installed_shared(bake_shared, stack, tmp_path_factory):
+def installed_shared(bake_shared, stack_for, tmp_path_factory):
     """Bake and install once per session and answer set: a `ProjectEnv` to share.
 
     Tests may run commands in it, but must leave it as they would want to find it:
@@ -66,7 +94,9 @@ def installed_shared(bake_shared, stack, tmp_path_factory):
         key = tuple(sorted(answers.items()))
         if key not in installed:
             project = bake_shared(**answers)
-            installed[key] = install_project(project, stack, tmp_path_factory.mktemp("venv"))
+            installed[key] = install_project(
+                project, stack_for(project), tmp_path_factory.mktemp("venv")
+            )
         return installed[key]
 
     return get

@@ -2,8 +2,9 @@
 
 Installing the generated project's stack (MLflow, DVC, Hydra, scikit-learn...) takes
 minutes with pip and seconds with uv from a warm cache, but even seconds add up over
-the whole option matrix. So the stack is installed once, into a shared "stack"
-environment keyed by the exact requirement list read from a baked `pyproject.toml`.
+the whole option matrix. So the stack is installed once per Python, into a shared "stack"
+environment keyed by that Python and the pinned requirements exported from a baked project's
+own `uv.lock`: the lock a supplier installs is the one tested, on the Python it declares.
 Each baked project then gets its own small virtual environment that sees the stack
 through a `.pth` file and holds only the project itself, installed editable by pip.
 """
@@ -19,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,15 +54,115 @@ def cache_root() -> Path:
     return path
 
 
+class MissingInterpreter(RuntimeError):
+    """A Python that a combination declares is not on this machine."""
+
+
+_PYTHONS: dict[str, Path] = {}
+
+
+_PROBE = (
+    "import sys; base = sys.prefix != sys.base_prefix; "
+    "print('%d.%d' % sys.version_info[:2]); print(sys._base_executable if base else sys.executable)"
+)
+
+
+def _interpreter(candidate: Path | str, version: str) -> Path | None:
+    """The real interpreter behind `candidate` when it runs and is Python `version` (a pyenv
+    shim of a version that is not active exits non-zero, so PATH entries are tried, not
+    trusted). A virtual environment's python gives its base interpreter: uv recreates a
+    project's .venv when asked for a python that belongs to another environment."""
+    try:
+        result = subprocess.run(
+            [str(candidate), "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = result.stdout.split()
+    if result.returncode != 0 or len(lines) != 2 or lines[0] != version:
+        return None
+    return Path(lines[1])
+
+
+def find_python(version: str) -> Path:
+    """The interpreter for Python `version` ("3.10"): `python3.10` on PATH, else under
+    `pyenv root`/versions. Raises `MissingInterpreter` naming where it looked."""
+    if version in _PYTHONS:
+        return _PYTHONS[version]
+    candidates: list[Path | str] = []
+    if sys.version_info[:2] == tuple(map(int, version.split("."))):
+        candidates.append(sys.executable)
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidates.append(Path(folder or ".") / f"python{version}")
+    pyenv_root = os.environ.get("PYENV_ROOT")
+    if not pyenv_root and shutil.which("pyenv"):
+        found = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
+        pyenv_root = found.stdout.strip() if found.returncode == 0 else None
+    if not pyenv_root and (Path.home() / ".pyenv" / "versions").is_dir():
+        pyenv_root = str(Path.home() / ".pyenv")  # pyenv's default root, pyenv not on PATH
+    if pyenv_root:
+        versions = sorted(
+            (Path(pyenv_root) / "versions").glob(f"{version}.*"),
+            key=lambda p: [int(n) if n.isdigit() else -1 for n in p.name.split(".")],
+            reverse=True,
+        )
+        candidates += [v / "bin" / f"python{version}" for v in versions]
+    for candidate in candidates:
+        if isinstance(candidate, str) or candidate.is_file():
+            found = _interpreter(candidate, version)
+            if found:
+                _PYTHONS[version] = found
+                return found
+    raise MissingInterpreter(
+        f"Python {version} is needed to test the combinations that declare it, and none was "
+        f"found: no working python{version} on PATH"
+        + (f" nor under {pyenv_root}/versions" if pyenv_root else " and no pyenv")
+        + f". Install Python {version} (e.g. `pyenv install {version}`) or put it on PATH."
+    )
+
+
+def declared_python(project: Path) -> str:
+    """The minimum Python a baked project declares ("3.10" from `>=3.10`)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = pyproject["project"]["requires-python"]
+    match = re.fullmatch(r">=\s*(3\.\d+)", declared)
+    if not match:
+        raise ValueError(f"{project}/pyproject.toml: unexpected requires-python {declared!r}")
+    return match.group(1)
+
+
 def stack_requirements(project: Path) -> list[str]:
-    """Everything a baked project installs: its dependencies, its dev extra, and the
-    build backend pip needs to install it editable without build isolation."""
+    """Everything a baked project installs, pinned by its own `uv.lock` (dependencies and
+    the dev group, as `uv sync --locked` installs them), plus the build backend pip needs
+    to install the project editable without build isolation."""
+    exported = subprocess.run(
+        [
+            uv(),
+            "export",
+            "--frozen",
+            "--no-emit-project",
+            "--no-hashes",
+            "--no-header",
+            "--no-annotate",
+            "--format",
+            "requirements-txt",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=tool_env(),
+    )
+    if exported.returncode != 0:
+        raise RuntimeError(f"uv export failed in {project}:\n{exported.stderr}")
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     build = pyproject["build-system"]["requires"]
-    extras = pyproject["project"].get("optional-dependencies", {})
-    return sorted(
-        {*pyproject["project"]["dependencies"], *extras.get("dev", []), *build, "editables", "pip"}
-    )
+    pinned = [line.strip() for line in exported.stdout.splitlines() if line.strip()]
+    return [*pinned, *sorted({*build, "editables", "pip"})]
 
 
 def uv() -> str:
@@ -72,22 +172,31 @@ def uv() -> str:
     return found
 
 
-def site_packages(python_prefix: Path) -> Path:
-    relative = Path(sysconfig.get_path("purelib")).relative_to(sysconfig.get_path("data"))
-    return python_prefix / relative
+def site_packages(prefix: Path) -> Path:
+    """The site-packages folder of the virtual environment at `prefix`, whatever its Python."""
+    found = [*prefix.glob("lib/python3.*/site-packages"), *prefix.glob("Lib/site-packages")]
+    if len(found) != 1:
+        raise RuntimeError(f"expected one site-packages folder in {prefix}, found {found}")
+    return found[0]
 
 
-def build_stack(requirements: list[str]) -> Path:
-    """Create (once) the shared environment holding `requirements`; return its prefix."""
-    key = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:16]
-    prefix = cache_root() / f"stack-{key}"
+def build_stack(requirements: list[str], python: str = "") -> Path:
+    """Create (once) the shared environment holding `requirements` on Python `python`
+    ("3.10"; the running one when empty); return its prefix."""
+    python = python or "{}.{}".format(*sys.version_info[:2])
+    interpreter = find_python(python)
+    key = hashlib.sha256("\n".join([python, *requirements]).encode()).hexdigest()[:16]
+    prefix = cache_root() / f"stack-py{python}-{key}"
     done = prefix / ".complete"
     if done.exists():
         return prefix
     shutil.rmtree(prefix, ignore_errors=True)
-    subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(prefix)], check=True)
+    subprocess.run([uv(), "venv", "--quiet", "--python", str(interpreter), str(prefix)], check=True)
+    listed = prefix / "requirements.txt"
+    listed.write_text("\n".join(requirements) + "\n", encoding="utf-8")
     # Bytecode is compiled at install: without it (PYTHONDONTWRITEBYTECODE is common in CI)
-    # every `import mlflow` in a test costs seconds more.
+    # every `import mlflow` in a test costs seconds more. Files are hard-linked from uv's
+    # cache, so one stack per Python costs seconds once the cache is warm.
     subprocess.run(
         [
             uv(),
@@ -97,12 +206,19 @@ def build_stack(requirements: list[str]) -> Path:
             "--compile-bytecode",
             "--python",
             str(prefix / "bin" / "python"),
-            *requirements,
+            "-r",
+            str(listed),
         ],
         check=True,
+        env={**tool_env(), "UV_PYTHON_DOWNLOADS": "never"},
     )
-    done.write_text("\n".join(requirements), encoding="utf-8")
+    done.write_text(python, encoding="utf-8")
     return prefix
+
+
+def stack_python(stack: Path) -> str:
+    """The Python version ("3.10") a stack was built for."""
+    return (stack / ".complete").read_text(encoding="utf-8").strip()
 
 
 def tool_env(extra_path: list[Path] = ()) -> dict[str, str]:
@@ -168,14 +284,15 @@ class ProjectEnv:
 
 
 def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
-    """A venv at `prefix` that sees `stack`'s packages and holds `project` editable."""
-    subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(prefix)], check=True)
+    """A venv at `prefix` that sees `stack`'s packages and holds `project` editable, on the
+    stack's Python (which must be the one the project declares: pip checks)."""
+    interpreter = find_python(stack_python(stack))
+    subprocess.run([uv(), "venv", "--quiet", "--python", str(interpreter), str(prefix)], check=True)
     (site_packages(prefix) / "_stack.pth").write_text(
         str(site_packages(stack)) + "\n", encoding="utf-8"
     )
     env = ProjectEnv(project, prefix, stack)
-    # pip rather than uv: `--ignore-requires-python` lets a project that asks for a newer
-    # Python than this interpreter still be installed and tested here.
+    # pip, from the stack, without an index: the project alone, its dependencies already there.
     env.python_run(
         "-m",
         "pip",
@@ -183,7 +300,6 @@ def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
         "--quiet",
         "--no-deps",
         "--no-build-isolation",
-        "--ignore-requires-python",
         "--no-index",
         "--editable",
         project,

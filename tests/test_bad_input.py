@@ -6,8 +6,11 @@ Each case goes through both front doors: plain `cookiecutter` (the pre-gen hook)
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,12 +30,38 @@ CASES = [
     ("author_email", "ada-at-example.org", "name@example.org"),
     ("min_python", "3.9", "must be one of 3.10, 3.11, 3.12, 3.13"),
     ("code_licence", "WTFPL", "must be one of MIT, Apache-2.0, GPL-3.0"),
+    # Template syntax in any given answer, refused before Jinja evaluates it (item 7).
+    ("copyright_holder", "{{ lipsum.__globals__['os'].getcwd() }}", "template syntax"),
+    ("copyright_holder", "{{", "template syntax"),
+    ("description", "{% if true %}x{% endif %}", "template syntax"),
+    ("supplier_name", "{# hidden #}", "template syntax"),
+    ("project_slug", "{{ '../escape' }}", "template syntax"),
+    # Invisible and direction-changing characters (item 8).
+    ("project_name", "Sepsis \u202eSWE", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("author_name", "Ada\u200b Lovelace", "U+200B ZERO WIDTH SPACE"),
+    # Package names that shadow what the project imports (item 8).
+    ("package_name", "email", "shadow the module 'email'"),
+    ("package_name", "csv", "shadow the module 'csv'"),
+    ("package_name", "yaml", "shadow the module 'yaml'"),
+    ("package_name", "skops", "shadow the module 'skops'"),
+    ("package_name", "packaging", "shadow the module 'packaging'"),
+    ("package_name", "__main__", "not starting with a digit or an underscore"),
+    # Windows device names (item 8).
+    ("project_slug", "con", "Windows reserves for a device"),
+    ("package_name", "nul", "Windows reserves for a device"),
+    ("package_name", "com1", "Windows reserves for a device"),
+    ("package_name", "lpt1", "Windows reserves for a device"),
+    # Names too long for file systems (item 8).
+    ("package_name", "p" * 300, "at most 64 characters (got 300)"),
+    ("project_slug", "s" * 300, "at most 64 characters (got 300)"),
 ]
 IDS = [f"{field}={value!r}" for field, value, _ in CASES]
 
 
-def _error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "Invalid " in line]
+def _error_lines(result) -> list[str]:
+    """Lines naming a broken rule, wherever the front door prints them."""
+    output = result.stdout + result.stderr
+    return [line for line in output.splitlines() if "Invalid " in line]
 
 
 def _cookiecutter(out: Path, *args: str, overwrite: bool = False):
@@ -65,8 +94,10 @@ def test_cookiecutter_rejects_before_writing(tmp_path, field, value, rule):
         last_line = result.stderr.strip().splitlines()[-1]
         assert f"choice variable {field}" in last_line and "but the choices are" in last_line
     else:
-        [line] = _error_lines(result.stderr)
+        [line] = _error_lines(result)
         assert line.startswith(f"ERROR: Invalid {field}: ") and rule in line
+        assert "Traceback" not in result.stdout + result.stderr
+        assert str(Path.cwd()) not in result.stdout + result.stderr, "answer never ran"
     assert _tree(tmp_path) == {}
     assert not (tmp_path / "escape").exists()
     assert list(out.iterdir()) == [] if out.exists() else True
@@ -81,6 +112,7 @@ def test_skunkworks_new_rejects_before_writing(tmp_path, field, value, rule):
         f"skunkworks new: Invalid {field}: {result.stderr.split(': ', 2)[2].strip()}"
     ]
     assert rule in result.stderr
+    assert result.stdout == ""
     assert not out.exists(), "nothing, not even the output folder, is created"
     assert not (tmp_path / "escape").exists()
 
@@ -92,18 +124,33 @@ def test_derived_package_name_is_checked_too(tmp_path):
     assert "Invalid package_name" in result.stderr and "'2020_audit'" in result.stderr
 
 
-@pytest.mark.parametrize(
+FRONT_DOORS = pytest.mark.parametrize(
     "front_door", [_cookiecutter, _skunkworks], ids=["cookiecutter", "skunkworks"]
 )
-def test_existing_folder_is_left_untouched(tmp_path, front_door):
+
+
+@FRONT_DOORS
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "author_email=nope",
+        "copyright_holder={{ lipsum.__globals__['os'].getcwd() }}",
+        "project_name=Sepsis Early Warning\u202e",
+        "package_name=email",
+        "package_name=" + "p" * 300,
+    ],
+    ids=["email", "jinja", "bidi", "shadow", "long"],
+)
+def test_existing_folder_is_left_untouched(tmp_path, front_door, answer):
     project = tmp_path / "sepsis-early-warning"
     project.mkdir()
     (project / "README.md").write_text("my own work\n", encoding="utf-8")
     (project / "notes.txt").write_text("keep me\n", encoding="utf-8")
     before = _tree(project)
-    result = front_door(tmp_path, "author_email=nope", overwrite=True)
+    extra = ["project_slug=sepsis-early-warning"] if "project_name" in answer else []
+    result = front_door(tmp_path, answer, *extra, overwrite=True)
     assert result.returncode != 0
-    assert len(_error_lines(result.stderr)) == 1
+    assert len(_error_lines(result)) == 1
     assert _tree(project) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sepsis-early-warning"]
 
@@ -127,3 +174,64 @@ def test_answer_without_equals_is_refused(tmp_path):
     result = _skunkworks(tmp_path / "out", "project_name")
     assert result.returncode == 2
     assert "expected key=value" in result.stderr
+
+
+@FRONT_DOORS
+def test_output_folder_that_is_a_file_is_refused(tmp_path, front_door):
+    (tmp_path / "out").write_text("a file\n", encoding="utf-8")
+    result = front_door(tmp_path / "out")
+    assert result.returncode != 0
+    [line] = _error_lines(result)
+    assert f"Invalid output folder: {tmp_path / 'out'} is a file, not a folder" in line
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _tree(tmp_path) == {"out": b"a file\n"}
+
+
+@FRONT_DOORS
+def test_output_folder_inside_a_file_is_refused(tmp_path, front_door):
+    (tmp_path / "out").write_text("a file\n", encoding="utf-8")
+    result = front_door(tmp_path / "out" / "sub")
+    assert result.returncode != 0
+    [line] = _error_lines(result)
+    assert f"{tmp_path / 'out'} is a file, so the folder" in line
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _tree(tmp_path) == {"out": b"a file\n"}
+
+
+@FRONT_DOORS
+def test_output_folder_that_is_not_writable_is_refused(front_door):
+    """A read-only folder, as an ordinary user meets it (root ignores permissions, so the
+    command runs as `nobody` when the tests run as root)."""
+    wrapper: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: cannot drop to a normal user")
+        wrapper = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    base = Path(tempfile.mkdtemp(prefix="skunkworks-readonly-"))
+    try:
+        base.chmod(0o755)
+        home = base / "home"
+        home.mkdir(mode=0o777)
+        home.chmod(0o777)
+        readonly = base / "readonly"
+        readonly.mkdir()
+        readonly.chmod(0o555)
+        out = readonly / "out"
+        if front_door is _cookiecutter:
+            command = [str(BIN / "cookiecutter"), "--no-input", str(REPO), "-o", str(out)]
+        else:
+            command = [str(BIN / "skunkworks"), "new", "--no-input", "-o", str(out)]
+        env = {**os.environ, "HOME": str(home)}
+        result = subprocess.run(
+            [*wrapper, *command], capture_output=True, text=True, timeout=120, env=env
+        )
+        assert result.returncode != 0
+        [line] = _error_lines(result)
+        assert f"Invalid output folder: cannot create anything in {readonly}" in line
+        assert "Permission denied" in line
+        assert "Traceback" not in result.stdout + result.stderr
+        assert list(readonly.iterdir()) == []
+    finally:
+        (base / "readonly").chmod(0o755)
+        shutil.rmtree(base)

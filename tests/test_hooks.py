@@ -97,6 +97,17 @@ def test_slug_filter(name, expected):
     assert extensions.slug(name) == expected
 
 
+def test_slug_of_a_long_name_is_cut_at_a_word_boundary_within_the_limit():
+    from skunkworks_poc.validate import MAX_NAME, validate
+
+    name = "Renal Health Acute Kidney Injury Early Warning For Adult Inpatients " * 3
+    slug = extensions.slug(name)
+    assert len(slug) <= MAX_NAME
+    assert slug == "renal-health-acute-kidney-injury-early-warning-for-adult"
+    assert extensions.slug("x" * 100) == "x" * MAX_NAME, "one long word is cut where it must"
+    validate({"project_slug": slug, "package_name": slug.replace("-", "_")})
+
+
 @pytest.mark.parametrize("value", ["plain", 'Zoë "QA" & O\'Brien — \\ end', "tab\tnewline\n"])
 def test_quoted_filter_parses_as_toml_yaml_and_python(value):
     import tomllib

@@ -297,6 +297,59 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
     }
 
 
+FIRST_RUNS = """
+import multiprocessing, sqlite3, sys
+from pathlib import Path
+import mlflow
+from {package} import tracking
+
+def first_run(uri, barrier, results):
+    try:
+        barrier.wait()
+        cfg = {{"tracking": {{"uri": uri, "experiment_name": "race", "log_model": False}}}}
+        with tracking.tracked_run(cfg, "first", {{}}):
+            mlflow.log_metric("m", 1.0)
+        results.put("ok")
+    except BaseException as error:
+        results.put(f"{{type(error).__name__}}: {{str(error)[:300]}}")
+
+# Forked after the imports: the processes reach the store together, as parallel jobs do.
+context = multiprocessing.get_context("fork")
+store = Path(sys.argv[1])
+uri = f"sqlite:///{{store}}"
+barrier, results = context.Barrier(4), context.Queue()
+jobs = [context.Process(target=first_run, args=(uri, barrier, results)) for _ in range(4)]
+for job in jobs:
+    job.start()
+for job in jobs:
+    job.join(300)
+print(sorted(results.get(timeout=10) for _ in jobs))
+"""
+
+
+def test_concurrent_first_runs_create_one_healthy_store(installed_shared, tmp_path):
+    # Four processes making the first runs on a new mlflow.db all migrated its schema at once:
+    # a job failed in 4 of 4 trials and the store was left broken in 2. Three trials here
+    # (each failed before the store was created under a lock).
+    env = installed_shared()
+    for trial in range(3):
+        store = tmp_path / f"trial-{trial}" / "mlflow.db"
+        store.parent.mkdir()
+        result = env.python_run("-c", FIRST_RUNS.format(package=PACKAGE), store, timeout=300)
+        outcomes = result.stdout.strip().splitlines()[-1]
+        assert outcomes == str(["ok"] * 4), f"trial {trial}: {outcomes}"
+        with closing(sqlite3.connect(store)) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+            assert not [name for name in tables if name.startswith("_alembic_tmp")], tables
+            assert db.execute("SELECT COUNT(*) FROM alembic_version").fetchone() == (1,)
+            finished = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'FINISHED'")
+            assert finished.fetchone() == (4,)
+    # Healthy for MLflow itself: it reads the four runs back (and upgrades nothing).
+    runs = read_runs(env, f"sqlite:///{store}")
+    assert len(runs) == 4 and {r["status"] for r in runs} == {"FINISHED"}
+
+
 def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -367,6 +420,49 @@ def test_user_errors_are_one_actionable_line(installed_shared, tmp_path):
     stage = env.python_run("-m", f"{PACKAGE}.pipeline", "train", check=False)
     one_line_error(stage, "data/processed/train.parquet not found", "dvc repro prepare")
 
+    # Values Hydra accepts but nothing can use, through the Hydra entry point: one line each
+    # (they used to be tracebacks, or a run with a threshold of 7).
+    for override, fragment in [
+        ("train.seed=abc", "train.seed='abc' is not valid: use a whole number"),
+        ("train.test_size=0", "train.test_size=0 is not valid"),
+        ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability"),
+    ]:
+        refused = one_line_error(train(override), f"error: {fragment}")
+        assert refused.strip().count("\n") == 0, refused
+    # ... and through the DVC stages, which read params.yaml.
+    params = yaml.safe_load((env.project / "params.yaml").read_text(encoding="utf-8"))
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+
+    def stage(name: str, **changes):
+        for key, value in changes.items():
+            section, field = key.split("__")
+            params[section][field] = value
+        (workspace / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+        return env.python_run("-m", f"{PACKAGE}.pipeline", name, check=False, cwd=workspace)
+
+    refused = one_line_error(
+        stage("prepare", evaluate__threshold=7), "error: evaluate.threshold=7 is not valid"
+    )
+    assert "params.yaml" in refused and refused.strip().count("\n") == 0
+    params["model"]["estimator"]["C"] = -1
+    assert stage("prepare", evaluate__threshold=0.5).returncode == 0
+    refused = one_line_error(
+        stage("train"), "error: model.estimator.C=-1 is not valid: LogisticRegression needs"
+    )
+    assert refused.strip().count("\n") == 0, refused
+
+    # An empty mlflow.db is refused and kept, not silently re-created without its runs.
+    empty = tmp_path / "empty" / "mlflow.db"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")
+    refused = one_line_error(
+        train(MLFLOW_TRACKING_URI=f"sqlite:///{empty}"),
+        f"error: the MLflow store {empty} is empty (0 bytes)",
+    )
+    assert refused.strip().count("\n") == 0 and empty.read_bytes() == b""
+
 
 def free_port() -> int:
     return closed_port()
@@ -409,14 +505,27 @@ def test_a_run_lands_on_a_real_mlflow_server(installed_shared, tmp_path):
             assert server.poll() is None, (tmp_path / "server.log").read_text()
             assert time.monotonic() < deadline, "mlflow server did not answer /health"
             time.sleep(1)
-        env.python_run(
+        # Credentials in the URI (the server has no authentication and ignores them) used to be
+        # refused as "Name or service not known", and a `tracking.uri=` override was published
+        # in the run's name. Neither the name, tags, params nor anything printed may hold them.
+        secret = "s3cr3t-pw"  # pragma: allowlist secret
+        with_credentials = f"http://someone:{secret}@127.0.0.1:{port}"
+        result = env.python_run(
             "-m",
             f"{PACKAGE}.train",
             "train.cv_folds=0",
+            f"tracking.uri={with_credentials}",
             f"hydra.run.dir={tmp_path / 'run'}",
-            env={**env.env, "MLFLOW_TRACKING_URI": uri},
+            env={**env.env, "MLFLOW_TRACKING_URI": "sqlite:///nowhere.db"},
         )
+        assert secret not in result.stdout + result.stderr
+        assert f"at: {uri}/#/experiments/" in result.stdout  # MLflow's link, without them
         (run,) = read_runs(env, uri)
+        # The user name is recorded as the run's user, as with MLFLOW_TRACKING_USERNAME.
+        assert secret not in json.dumps(run)
+        assert run["name"] == "train.cv_folds=0"
+        assert json.loads(run["tags"]["hydra.overrides"]) == ["train.cv_folds=0"]
+        assert not [key for key in run["params"] if key.startswith("tracking.")]
         assert run["status"] == "FINISHED"
         assert run["tags"]["run.entry_point"] == "hydra"
         assert run["tags"]["data.source"] == "breast_cancer"

@@ -26,7 +26,7 @@ import pytest
 import yaml
 from legal_texts import CANONICAL_SHA256, CODE_LICENCE_SPDX, canonical_form, sha256
 
-from harness import combination_id, option_matrix
+from harness import cache_root, combination_id, option_matrix
 
 MATRIX = option_matrix()
 CFF_SCHEMA = json.loads(
@@ -46,6 +46,8 @@ EVERY_HOOK = {
     "check-citation",
     "ruff-check",
     "ruff-format",
+    "mypy",
+    "codespell",
     "end-of-file-fixer",
     "trailing-whitespace",
     "check-yaml",
@@ -190,7 +192,13 @@ def offline_env(env: dict[str, str], pre_commit_home: Path) -> dict[str, str]:
         "PIP_NO_INDEX": "1",
         "UV_OFFLINE": "1",
         "GIT_CONFIG_GLOBAL": os.devnull,
+        # The mypy hook's cache of the stack's libraries, kept across tests (one per worker).
+        "MYPY_CACHE_DIR": str(mypy_cache()),
     }
+
+
+def mypy_cache() -> Path:
+    return cache_root() / f"mypy-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def working_copy(project: Path, destination: Path) -> Path:
@@ -425,10 +433,10 @@ def test_installed_git_hook_refuses_a_data_file_commit_and_accepts_a_clean_one(
     env = installed_shared()
     project = working_copy(env.project, tmp_path)
     offline = offline_env(env.env, tmp_path / "pre-commit-home")
-    # `make setup` = `uv sync` (needs the package index) then this command.
+    # `make setup` = installing the project (needs the package index) then this command.
     recipe = env.run("make", "-n", "setup", cwd=project, env=offline).stdout
-    assert "pre-commit install" in recipe
-    env.run("pre-commit", "install", cwd=project, env=offline)
+    assert ".git_hooks" in recipe
+    env.run("python", "-m", "sepsis_early_warning.git_hooks", cwd=project, env=offline)
     assert (project / ".git" / "hooks" / "pre-commit").is_file()
 
     commit = env.run("git", "commit", "--quiet", "-m", "Initial commit", cwd=project, env=offline)

@@ -99,11 +99,31 @@ def test_typed_values_are_not_rendered_and_parse_everywhere(tmp_path):
     _assert_values_round_trip(project, typed)
 
 
-def test_typed_template_syntax_is_refused_at_the_hook(tmp_path):
+@pytest.mark.parametrize(
+    ("field", "typed", "rule"),
+    [
+        ("description", "{{ 7 * 7 }}", "must not contain template syntax"),
+        (
+            "copyright_holder",
+            "{{ lipsum.__globals__['os'].getcwd() }}",
+            "must not contain template syntax",
+        ),
+        ("copyright_holder", "{{", "must not contain template syntax"),
+        ("project_name", "Sepsis \u202eSWE", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("package_name", "email", "shadow the module 'email'"),
+    ],
+    ids=["description", "copyright-lipsum", "copyright-stray", "bidi", "shadow"],
+)
+def test_typed_bad_answers_are_refused_before_writing(tmp_path, field, typed, rule):
+    """Typed answers are not rendered by cookiecutter; the template refuses them itself
+    before the project folder is created."""
     child = _spawn_cookiecutter(tmp_path)
-    _answer_prompts(child, {"description": "{{ 7 * 7 }}"})
+    _answer_prompts(child, {field: typed})
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus != 0
-    assert "ERROR: Invalid description: must not contain template syntax" in child.before
+    errors = [line for line in child.before.splitlines() if "Invalid" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"ERROR: Invalid {field}: ")
+    assert rule in errors[0]
+    assert "Traceback" not in child.before
     assert list(tmp_path.iterdir()) == []

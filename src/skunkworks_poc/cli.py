@@ -42,7 +42,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder to create the project in (default: .)",
     )
     new.add_argument(
-        "-f", "--overwrite", action="store_true", help="write into an existing project folder"
+        "-f",
+        "--overwrite",
+        action="store_true",
+        help=(
+            "bake into an existing project folder: add the template's missing files; "
+            "a file that exists is never replaced (delete it to get the template's version)"
+        ),
     )
     return parser
 
@@ -51,7 +57,7 @@ def _new(args: argparse.Namespace) -> int:
     from skunkworks_poc.template import BakeError, bake, parse_answers
 
     try:
-        project = bake(
+        baked = bake(
             parse_answers(args.answers),
             args.output_dir,
             no_input=args.no_input,
@@ -60,11 +66,28 @@ def _new(args: argparse.Namespace) -> int:
     except BakeError as error:
         print(f"skunkworks new: {error}", file=sys.stderr)
         return 2
+    project = baked.project
+    if baked.merged:
+        print(f"Updated {project}: {_files(baked.added)} added from the template")
+        for name in baked.added:
+            print(f"  added {name}")
+        if baked.kept:
+            print(
+                f"Kept your version of {_files(baked.kept)} (the template's differs; "
+                "delete a file and run again to get the template's version):"
+            )
+            for name in baked.kept:
+                print(f"  kept {name}")
+        return 0
     print(f"Created {project}")
     print(
         f"Next: cd {project} && make setup && make test   (see its README for the plain commands)"
     )
     return 0
+
+
+def _files(names: list[str]) -> str:
+    return f"{len(names)} file" if len(names) == 1 else f"{len(names)} files"
 
 
 def main(argv: list[str] | None = None) -> int:

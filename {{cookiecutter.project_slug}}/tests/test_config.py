@@ -129,3 +129,93 @@ def test_dvc_is_configured_offline_with_hydra_and_a_remote():
     assert parser["hydra"]["enabled"] == "true"
     remote = parser["core"]["remote"]
     assert parser[f"'remote \"{remote}\"'"]["url"].startswith("../")
+
+
+# Each value passes Hydra (which has no types for these keys) and used to fail later with a
+# library traceback, or not at all (a threshold of 7 predicts every case negative).
+BAD_VALUES = [
+    ("train.seed=abc", "train.seed='abc' is not valid: use a whole number"),
+    ("train.seed=-1", "train.seed=-1 is not valid"),
+    ("train.seed=1.5", "train.seed=1.5 is not valid"),
+    ("train.test_size=0", "train.test_size=0 is not valid: use a fraction strictly between 0"),
+    ("train.test_size=1", "train.test_size=1 is not valid"),
+    ("train.test_size=-0.2", "train.test_size=-0.2 is not valid"),
+    ("train.test_size=half", "train.test_size='half' is not valid"),
+    ("train.cv_folds=1", "train.cv_folds=1 is not valid: use 0 (no cross-validation) or"),
+    ("train.cv_folds=-3", "train.cv_folds=-3 is not valid"),
+    ("train.cv_folds=true", "train.cv_folds=True is not valid"),
+    ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability from 0 to 1"),
+    ("evaluate.threshold=-0.1", "evaluate.threshold=-0.1 is not valid"),
+    ("evaluate.threshold=nan", "evaluate.threshold=nan is not valid"),
+    ("tracking.log_model=maybe", "tracking.log_model='maybe' is not valid: use true or false"),
+    ("tracking.experiment_name=''", "tracking.experiment_name='' is not valid"),
+    ("model.scale_features=3", "model.scale_features=3 is not valid"),
+]
+
+
+@pytest.mark.parametrize(("override", "message"), BAD_VALUES, ids=[o for o, _ in BAD_VALUES])
+def test_out_of_range_values_are_one_line_naming_the_key(compose, override, message):
+    from {{ cookiecutter.package_name }} import config
+    from {{ cookiecutter.package_name }}.errors import PipelineError
+
+    with pytest.raises(PipelineError) as raised:
+        config.check(compose([override]))
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert "on the command line" in str(raised.value)
+
+
+@pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
+def test_every_shipped_option_passes_the_checks(compose, group, option):
+    from {{ cookiecutter.package_name }} import config
+
+    config.check(compose([f"{group}={option}"]))
+
+
+def test_edges_of_the_ranges_are_accepted(compose):
+    from {{ cookiecutter.package_name }} import config
+
+    for overrides in (
+        ["evaluate.threshold=0", "train.cv_folds=0", "train.seed=0"],
+        ["evaluate.threshold=1", "train.cv_folds=2", f"train.seed={config.MAX_SEED}"],
+        ["train.test_size=0.01", "tracking.uri=sqlite:///x.db"],
+    ):
+        config.check(compose(overrides))
+
+
+def test_compose_writes_what_dvc_writes(tmp_path):
+    # Byte for byte (the draft written first must not change how DVC writes the file).
+    from dvc.utils.hydra import compose_and_dump
+
+    expected = tmp_path / "expected.yaml"
+    compose_and_dump(expected, str(CONF), None, "config", str(ROOT), ["model=random_forest"])
+    written = pipeline.compose(["model=random_forest"], output=str(tmp_path / "params.yaml"))
+    assert written.read_bytes() == expected.read_bytes()
+
+
+def test_compose_refuses_a_bad_value_and_keeps_params_yaml(tmp_path):
+    from {{ cookiecutter.package_name }}.errors import PipelineError
+
+    output = tmp_path / "params.yaml"
+    output.write_text("kept: true\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"evaluate\.threshold=7 is not valid"):
+        pipeline.compose(["evaluate.threshold=7"], output=output)
+    assert output.read_text(encoding="utf-8") == "kept: true\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
+
+
+def test_stages_refuse_a_bad_params_yaml_naming_it(tmp_path, monkeypatch):
+    from {{ cookiecutter.package_name }}.errors import PipelineError
+
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["train"]["test_size"] = 0
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PipelineError) as raised:
+        pipeline.load_params()
+    message = str(raised.value)
+    assert "train.test_size=0 is not valid" in message and "params.yaml" in message
+    (tmp_path / "params.yaml").write_bytes(b"\xff\xfe\x00b\x00a\x00d")
+    with pytest.raises(PipelineError, match=r"params\.yaml cannot be read"):
+        pipeline.load_params()

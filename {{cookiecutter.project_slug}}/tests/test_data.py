@@ -122,3 +122,107 @@ def test_subgroups_are_optional_in_a_schema(fake_cfg, fake_frame):
     del schema["subgroups"]
     assert len(validate(fake_frame, schema, "fake")) == len(fake_frame)
     assert "malignant" not in feature_columns(schema)
+
+
+def _write_nan(path, frame):
+    frame.loc[3, "mean_radius"] = float("nan")
+    frame.to_csv(path, index=False)
+
+
+def _write_inf(path, frame):
+    frame.loc[4, "worst_area"] = float("inf")
+    frame.to_parquet(path, index=False)
+
+
+# Each of these files used to give a library traceback (or trained on garbage).
+BAD_FILES = [
+    ("nan.csv", _write_nan, "every feature needs a finite value, found mean_radius: 1 missing"),
+    ("inf.parquet", _write_inf, "found worst_area: 1 infinite"),
+    ("empty.csv", lambda path, frame: path.write_bytes(b""), "is empty (0 bytes)"),
+    (
+        "header.csv",
+        lambda path, frame: frame.head(0).to_csv(path, index=False),
+        "has no data rows",
+    ),
+    ("blank.csv", lambda path, frame: path.write_text("\n\n"), "holds no header row"),
+    (
+        "utf16.csv",
+        lambda path, frame: path.write_text(frame.to_csv(index=False), encoding="utf-16"),
+        "is not a UTF-8 CSV file (it is UTF-16 text): save it as CSV UTF-8",
+    ),
+    (
+        "binary.csv",
+        lambda path, frame: path.write_bytes(bytes(range(256)) * 8),
+        "is not a UTF-8 CSV file (it holds binary data",
+    ),
+    (
+        "latin1.csv",
+        lambda path, frame: path.write_bytes(frame.to_csv(index=False).encode() + b"\xe9\n"),
+        "is not a UTF-8 CSV file",
+    ),
+    (
+        "broken.parquet",
+        lambda path, frame: path.write_bytes(b"PAR1 not really"),
+        "cannot be read as Parquet",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "write", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_unusable_files_are_one_line_naming_the_file(tmp_path, fake_cfg, name, write, message):
+    path = tmp_path / name
+    write(path, generate(60, seed=4))
+    fake_cfg.path = str(path)
+    with pytest.raises(PipelineError) as raised:
+        load_dataset(fake_cfg)
+    assert str(path) in str(raised.value) and message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def _balanced(positive: int, negative: int) -> pd.DataFrame:
+    frame = generate(400, seed=6)
+    return pd.concat(
+        [frame[frame.malignant == 1].head(positive), frame[frame.malignant == 0].head(negative)]
+    )
+
+
+def test_too_few_cases_to_evaluate_are_refused_with_the_numbers(tmp_path, compose):
+    from {{ cookiecutter.package_name }}.prepare import split
+
+    path = tmp_path / "six.csv"
+    _balanced(3, 3).to_csv(path, index=False)  # used to train and report ROC AUC 1.0
+    cfg = compose(["data=fake", f"data.path={path}"])
+    with pytest.raises(PipelineError) as raised:
+        split(cfg)
+    message = str(raised.value)
+    assert f"{path} has 6 rows (3 positive, 3 negative cases)" in message
+    assert "has 1 positive and 1 negative cases" in message
+    assert "at least 5 of each" in message and "\n" not in message
+
+    _balanced(2, 1).to_csv(path, index=False)  # too few to stratify at all
+    with pytest.raises(PipelineError) as raised:
+        split(cfg)
+    assert f"{path} has 3 rows (2 positive, 1 negative cases): too few to split" in str(
+        raised.value
+    )
+    assert "at least 5 cases of each class" in str(raised.value)
+
+    _balanced(12, 12).to_csv(path, index=False)
+    with pytest.raises(PipelineError) as raised:
+        split(cfg)
+    assert "test split (train.test_size=0.25) has 3 positive and 3 negative cases" in str(
+        raised.value
+    )
+    assert "at least 5 of each" in str(raised.value)
+
+
+def test_the_smallest_data_set_that_can_be_evaluated_is_accepted(tmp_path, compose):
+    from {{ cookiecutter.package_name }}.prepare import split
+
+    path = tmp_path / "forty.csv"
+    _balanced(20, 20).to_csv(path, index=False)
+    train, test = split(compose(["data=fake", f"data.path={path}"]))
+    assert (int(test.malignant.sum()), len(test)) == (5, 10)  # 5 of each class
+    assert int(train.malignant.sum()) == 15
+    with pytest.raises(PipelineError, match=r"train\.cv_folds=16 needs at least 16 of each class"):
+        split(compose(["data=fake", f"data.path={path}", "train.cv_folds=16"]))

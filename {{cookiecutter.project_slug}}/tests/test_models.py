@@ -101,3 +101,41 @@ def test_metrics_curves_and_files(compose, split, tmp_path):
     figures = evaluate.write_figures(result, tmp_path / "figures")
     for figure in figures:
         assert figure.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["model.estimator.C=-1"], "model.estimator.C=-1 is not valid: LogisticRegression needs"),
+        (["model.estimator.C=abc"], "model.estimator.C='abc' is not valid"),
+        (
+            ["model=random_forest", "model.estimator.n_estimators=0"],
+            "model.estimator.n_estimators=0 is not valid: RandomForestClassifier needs",
+        ),
+        (
+            ["model=gradient_boosting", "model.estimator.learning_rate=-0.1"],
+            "model.estimator.learning_rate=-0.1 is not valid",
+        ),
+    ],
+)
+def test_out_of_range_estimator_arguments_are_one_line(compose, overrides, message):
+    cfg = compose(overrides)
+    with pytest.raises(PipelineError) as raised:
+        models.build_model(cfg.model, cfg.data)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+    assert f"conf/model/{cfg.model.name}.yaml" in str(raised.value)
+
+
+def test_more_folds_than_cases_of_a_class_is_refused_with_the_numbers(compose, split):
+    train, _ = split
+    positive = int(train["malignant"].sum())
+    cfg = compose(["data=fake", f"train.cv_folds={positive + 1}"])
+    with pytest.raises(PipelineError) as raised:
+        models.cross_validate(cfg, train)
+    message = str(raised.value)
+    assert f"the training split has {positive} positive and {len(train) - positive} negative" in (
+        message
+    )
+    assert f"train.cv_folds={positive + 1} needs at least {positive + 1} of each class" in message
+    with pytest.raises(PipelineError, match="fitting needs at least 5 of each class"):
+        models.fit(compose(["data=fake", "train.cv_folds=0"]), train.head(6))

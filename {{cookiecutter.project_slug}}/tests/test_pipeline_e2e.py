@@ -37,13 +37,14 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess:
+def run(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DVC_", "PYTEST_"))}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     result = subprocess.run(
         [sys.executable, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
     )
-    assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
+    if check:
+        assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
 
@@ -87,3 +88,21 @@ def test_dvc_repro_on_fake_data_is_tracked_in_mlflow(tmp_path, mlflow_uri, monke
     predictions = pd.read_csv(project / pipeline.PREDICTIONS)
     scores = model.predict_proba(test.drop(columns="malignant"))[:, 1]
     assert abs(scores.round(6) - predictions["score"]).max() < 1e-6
+
+
+def test_a_stage_given_too_little_data_stops_with_one_line(tmp_path, monkeypatch):
+    # A 6-row file used to train, split 2 test rows and report ROC AUC 1.0.
+    import pandas as pd
+
+    project = copy_project(tmp_path / "project")
+    rows = generate(rows=200, seed=5)
+    six = pd.concat([rows[rows.malignant == 1].head(3), rows[rows.malignant == 0].head(3)])
+    six.to_csv(project / "data" / "raw" / "fake.csv", index=False)
+    monkeypatch.chdir(project)
+    pipeline.compose(["data=fake"])
+    result = run(project, "-m", f"{pipeline.__package__}.pipeline", "prepare", check=False)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "data/raw/fake.csv has 6 rows" in line
+    assert not (project / pipeline.TRAIN_DATA).exists()

@@ -6,12 +6,14 @@ import json
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 
 from {{ cookiecutter.package_name }} import docs_site, pipeline, report, report_blocks
+from {{ cookiecutter.package_name }} import report_escape as esc
 from {{ cookiecutter.package_name }}.data.fake import generate
 from {{ cookiecutter.package_name }}.errors import PipelineError
 from {{ cookiecutter.package_name }}.paths import project_root
@@ -166,6 +168,147 @@ def test_licence_inventory_joins_the_navigation_once_written(tmp_path):
     assert config["nav"] == [{"Home": "index.md"}, {"Third-party licences": docs_site.LICENCES}]
 
 
+# --- Untrusted text: runs, data, settings ----------------------------------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<a href="javascript:alert(2)">x</a>',
+    "<img src=x onerror=alert(3)>",
+    "[click](javascript:alert(4))",
+    'cell | split `tick` *star* _under_ {: onclick="alert(5)" }',
+    "&lt;script&gt; &amp; \\| ![i](x.png) <http://example.org>",
+    "two\nlines\r\nand # heading ~~struck~~ $x$",
+]
+
+
+class _Rendered(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list]] = []
+        self.cells: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+        if tag in {"td", "li"}:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in {"td", "li"} and self._cell is not None:
+            self.cells.append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_untrusted_text_shows_literally_in_tables_and_lists(value):
+    """What MkDocs makes of escaped text (the site's Markdown extensions): the characters
+    themselves, no element or attribute of their own, one cell per value."""
+    import markdown
+
+    source = (
+        "| A | B |\n|---|---|\n"
+        f"| {report.cell(esc.text(value))} | {report.cell(esc.code(value))} |\n\n"
+        f"- Model: {esc.text(value)}\n"
+    )
+    html = markdown.markdown(source, extensions=["tables", "attr_list", "admonition", "toc"])
+    rendered = _Rendered()
+    rendered.feed(html)
+    expected = " ".join(value.split())
+    assert [" ".join(cell.split()) for cell in rendered.cells] == [
+        expected,
+        expected,
+        f"Model: {expected}",
+    ], html
+    allowed = {"table", "thead", "tbody", "tr", "th", "td", "code", "ul", "li"}
+    assert {tag for tag, _ in rendered.tags} <= allowed, html
+    assert all(attrs == [] for _, attrs in rendered.tags), html
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        (None, False),
+        ("http://127.0.0.1:5000", False),
+        ("http://localhost:5000", False),
+        ("http://10.1.2.3:5000", False),
+        ("http://192.168.0.7", False),
+        ("http://[::1]:5000", False),
+        ("http://mlflow", False),
+        ("https://mlflow.trust.local", False),
+        ("https://user:secret@mlflow.example.org", False),  # pragma: allowlist secret
+        ("javascript:alert(1)", False),
+        ("https://mlflow.example.org/", True),
+    ],
+)
+def test_run_ids_link_only_to_a_public_mlflow_ui(url, linked):
+    from omegaconf import OmegaConf
+
+    settings = OmegaConf.create({"comparison": {"mlflow_ui_url": url}})
+    sources = report.Sources(root=ROOT, settings=settings)
+    run = report.Run("a" * 32, "3", "e", "name", 0, {}, {}, {})
+    shown = report.run_link(sources, run)
+    assert "aaaaaaaa" in shown
+    assert ("](https://mlflow.example.org/#/experiments/3/runs/" in shown) is linked
+    assert "127.0.0.1" not in shown and "javascript" not in shown
+
+
+def test_a_params_yaml_recomposed_after_the_run_is_not_reported(tmp_path):
+    """The workspace's model was made with what dvc.lock records; params.yaml may have been
+    recomposed since (`make params`) without a rerun."""
+    params = {
+        "model": {"name": "random_forest", "estimator": {"n_estimators": 100}},
+        "train": {"seed": 1},
+    }
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    lock = {
+        "schema": "2.0",
+        "stages": {
+            "train": {
+                "cmd": "x",
+                "params": {
+                    "params.yaml": {
+                        "model": {"name": "logistic_regression", "estimator": {"C": 1.0}},
+                        "train.seed": 1,
+                    }
+                },
+            }
+        },
+    }
+    (tmp_path / "dvc.lock").write_text(yaml.safe_dump(lock), encoding="utf-8")
+    used, changed = report.run_params(tmp_path)
+    assert used["model"] == {"name": "logistic_regression", "estimator": {"C": 1.0}}
+    assert used["train"] == {"seed": 1}
+    assert changed == ["model.name", "model.estimator.C", "model.estimator.n_estimators"]
+    (tmp_path / "dvc.lock").unlink()
+    assert report.run_params(tmp_path) == (params, [])
+
+
+def test_free_text_settings_are_escaped_once_for_the_theme():
+    from markupsafe import escape
+
+    config = {"site_name": 'A "B" <i>', "site_description": 'a" onmouseover="x', "nav": None}
+    docs_site.escape_settings(config)
+    docs_site.escape_settings(config)  # mkdocs serve reloads: never escaped twice
+    assert config["site_description"] == "a&#34; onmouseover=&#34;x"
+    assert escape(config["site_name"]) == "A &#34;B&#34; &lt;i&gt;"
+
+
+def test_figures_draw_names_from_data_as_they_are():
+    """A `$` in a column name or group would start matplotlib's mathtext; `\\nope` in it
+    stopped the report."""
+    from {{ cookiecutter.package_name }} import report_figures as figures
+
+    name = "$\\nope{<script>}$"
+    importance = figures.importance_figure([figures.Importance(name, 0.1, 0.01)])
+    group = figures.GroupResult(name, name, 20, 10, {"sensitivity": 0.5})
+    subgroup = figures.subgroup_figure(name, [group], ["sensitivity"])
+    assert importance.startswith(b"\x89PNG") and subgroup.startswith(b"\x89PNG")
+
+
 # --- On a project without runs --------------------------------------------------------------
 
 
@@ -180,7 +323,7 @@ def test_without_runs_the_documents_say_which_command_makes_them(tmp_path, monke
     assert not (tmp_path / "none.db").exists(), "reading must not create a tracking store"
     # The data dictionary needs no run: it comes from the schema and fake data.
     dictionary = report_blocks.read_block((project / DATA_CARD).read_text(), "data-dictionary")
-    assert "| `mean_radius` | yes | float |" in dictionary
+    assert "| <code>mean_radius</code> | yes | float |" in dictionary
     assert "fake data" in dictionary
 
 
@@ -295,8 +438,9 @@ def test_hyperparameters_come_from_the_run(workspace):
     project = workspace[0]
     params = yaml.safe_load((project / pipeline.PARAMS_FILE).read_text())
     block = report_blocks.read_block((project / MODEL_CARD).read_text(), "hyperparameters")
-    assert f"| `model.estimator.C` | `{params['model']['estimator']['C']}` |" in block
-    assert "| `train.cv_folds` | `2` |" in block
+    C = params["model"]["estimator"]["C"]
+    assert f"| <code>model.estimator.C</code> | <code>{C}</code> |" in block
+    assert "| <code>train.cv_folds</code> | <code>2</code> |" in block
 
 
 def test_figures_are_written_and_linked(workspace):
@@ -331,9 +475,9 @@ def test_subgroups_declared_by_the_data_are_scored(workspace):
 def test_the_data_dictionary_marks_outcome_subgroup_and_missing_descriptions(workspace):
     project = workspace[0]
     block = report_blocks.read_block((project / DATA_CARD).read_text(), "data-dictionary")
-    assert "| `malignant` | no (outcome; positive: `1`) | int |" in block
-    assert f"| `{SUBGROUP}` | no (subgroup analysis only) | category |" in block
-    assert f"[TO COMPLETE: description of `{SUBGROUP}`]" in block
+    assert "| <code>malignant</code> | no (outcome; positive: <code>1</code>) | int |" in block
+    assert f"| <code>{SUBGROUP}</code> | no (subgroup analysis only) | category |" in block
+    assert f"[TO COMPLETE: description of <code>{SUBGROUP}</code>]" in block
 
 
 def test_hand_written_text_survives_regeneration(workspace, tmp_path):

@@ -51,7 +51,79 @@ def test_passwords_stay_out_of_error_messages():
     uri = f"http://user:secret@127.0.0.1:{closed_port()}"  # pragma: allowlist secret
     with pytest.raises(PipelineError) as raised:
         tracking.check_reachable(uri)
-    assert "secret" not in str(raised.value) and "user:***@" in str(raised.value)
+    assert "secret" not in str(raised.value) and "http://***@127.0.0.1" in str(raised.value)
+
+
+@pytest.fixture
+def health_server():
+    """A real HTTP server on the loopback interface that answers /health as MLflow does;
+    yields its port and the request paths it saw."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200 if self.path == "/health" else 404)
+            self.end_headers()
+            self.wfile.write(b"OK")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_uri_with_credentials_is_probed_at_its_host(health_server, monkeypatch):
+    # urllib took `user:secret@127.0.0.1` for a host name: "Name or service not known".
+    port, seen = health_server
+    tracking.check_reachable(f"http://user:secret@127.0.0.1:{port}")  # pragma: allowlist secret
+    tracking.check_reachable(f"http://user:secret@127.0.0.1:{port}/")  # pragma: allowlist secret
+    assert seen == ["/health", "/health"]
+    # MLflow gets the credentials apart, so that it never prints them in its run links.
+    import mlflow
+
+    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_URI"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test, as MLflow's URI
+    previous = mlflow.get_tracking_uri()
+    try:
+        uri = tracking.connect({"uri": f"http://us%40er:p%3Ass@127.0.0.1:{port}"})
+        assert uri == f"http://127.0.0.1:{port}" == mlflow.get_tracking_uri()
+        assert tracking.os.environ["MLFLOW_TRACKING_USERNAME"] == "us@er"
+        assert tracking.os.environ["MLFLOW_TRACKING_PASSWORD"] == "p:ss"  # pragma: allowlist secret
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def test_tracking_settings_and_secrets_stay_out_of_run_names_tags_and_params():
+    overrides = [
+        "model=random_forest",
+        "tracking.uri=http://user:secret@example.org",  # pragma: allowlist secret
+        "+tracking.experiment_name=x",
+        "tracking=default",
+        "+data.api_key=abc",
+        "+model.auth_token=abc",
+        "model.tokenizer=words",
+        "data.path=https://user:secret@example.org/x.csv",  # pragma: allowlist secret
+    ]
+    assert tracking.public_overrides(overrides) == [
+        "model=random_forest",
+        "model.tokenizer=words",
+        "data.path=https://example.org/x.csv",
+    ]
+    params = tracking.public_params(
+        {"tracking": {"uri": "http://u:p@h"}, "model": {"name": "m", "token": "t"}}
+    )
+    assert params == {"model.name": "m"}
 
 
 def test_flatten_config():
@@ -94,13 +166,16 @@ def test_a_run_is_logged_with_params_metrics_tags_model_and_figures(
     data_file = tmp_path / "fake.csv"
     fake_frame.to_csv(data_file, index=False)
     overrides = ["data=fake", "model=random_forest", "model.estimator.n_estimators=20"]
-    cfg = compose([*overrides, "train.cv_folds=2"])
+    cfg = compose([*overrides, "train.cv_folds=2", f"tracking.uri={mlflow_uri}"])
     cfg.data.path = str(data_file)
-    metrics = train.run(cfg, tmp_path / "out", overrides=overrides)
+    # The tracking URI (which may hold credentials) is no part of the run's name, tags, params.
+    metrics = train.run(cfg, tmp_path / "out", overrides=[*overrides, f"tracking.uri={mlflow_uri}"])
     client = MlflowClient(mlflow_uri)
     experiment = client.get_experiment_by_name(tracking.DEFAULT_EXPERIMENT)
     (run,) = client.search_runs([experiment.experiment_id])
     assert run.data.params["model.name"] == "random_forest"
+    assert run.info.run_name == " ".join(overrides)
+    assert not [key for key in run.data.params if key.startswith("tracking.")]
     assert run.data.params["train.cv_folds"] == "2"
     assert run.data.metrics["roc_auc"] == metrics["roc_auc"]
     assert "cv_roc_auc_mean" in run.data.metrics
@@ -136,7 +211,8 @@ def test_sweep_parent_run_is_created_and_jobs_need_it(compose, mlflow_uri, monke
         tracking.require_parent_in_sweep(True)
     tracking.require_parent_in_sweep(False)
 
-    config = compose(["model=random_forest"], return_hydra_config=True)
+    # The tracking URI (credentials, possibly) stays out of the parent run's name and tags.
+    config = compose(["model=random_forest", f"tracking.uri={mlflow_uri}"], True)
     callback = tracking.SweepParentRun()
     callback.on_multirun_start(config)
     parent = callback.run_id
@@ -146,6 +222,8 @@ def test_sweep_parent_run_is_created_and_jobs_need_it(compose, mlflow_uri, monke
     run = MlflowClient(mlflow_uri).get_run(parent)
     assert run.info.status == "FINISHED"
     assert run.data.tags[tracking.TAG_SWEEP_PARENT] == "true"
+    assert run.info.run_name == "sweep model=random_forest"
+    assert json.loads(run.data.tags[tracking.TAG_OVERRIDES]) == ["model=random_forest"]
     assert tracking.PARENT_RUN_ENV not in tracking.os.environ
 
 
@@ -154,3 +232,31 @@ def test_a_missing_parent_run_is_a_clear_error(compose, mlflow_uri, monkeypatch)
     run = tracking.tracked_run(compose(), "x", {})
     with pytest.raises(PipelineError, match=r"parent run 0+ is not in"), run:
         pass
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"runs were here\n" * 40, b"SQLite format 3\x00" + b"\x07" * 4000],
+    ids=["empty", "not-a-database", "damaged-database"],
+)
+def test_a_store_file_that_is_empty_or_no_database_is_refused_and_left_alone(
+    compose, tmp_path, monkeypatch, content
+):
+    # An empty mlflow.db used to be re-created silently (the run history gone); another file
+    # gave a sqlalchemy traceback.
+    store = tmp_path / "mlflow.db"
+    store.write_bytes(content)
+    uri = f"sqlite:///{store.as_posix()}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    with pytest.raises(PipelineError) as raised, tracking.tracked_run(compose(), "x", {}):
+        pass
+    message = str(raised.value)
+    assert f"the MLflow store {store} " in message and "\n" not in message
+    expected = {0: "is empty (0 bytes)", 600: "is not an SQLite database"}
+    assert expected.get(len(content), "cannot be opened") in message
+    assert "move it aside" in message
+    assert store.read_bytes() == content
+    if len(content) in expected:
+        with pytest.raises(PipelineError, match="the MLflow store"):
+            tracking.check_reachable(uri)  # what the report checks before reading runs
+        assert store.read_bytes() == content

@@ -20,6 +20,10 @@ HOME = "index.md"
 LICENCES = "third-party-licences.md"  # written by `make licences`
 _LINK = re.compile(r"(?P<open>\]\()(?P<target>[^)\s]+)(?P<close>\))")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+# Settings the theme writes into HTML, some into attributes (`<meta content="...">`), without
+# escaping them: the project's name and description are free text (a `"` would end the
+# attribute and start a new one).
+PLAIN_TEXT_SETTINGS = ("site_name", "site_description", "site_author", "copyright")
 
 
 def rewrite_link(target: str, docs_files: set[str], repository: str) -> str:
@@ -45,8 +49,25 @@ def home_page(readme: str, docs_files: set[str], repository: str) -> str:
     )
 
 
+def escape_settings(config: Any) -> None:
+    """Turn the free-text settings into escaped HTML the theme cannot break out of.
+
+    `markupsafe.Markup` is what Jinja treats as already-safe HTML: where the theme's
+    templates print `config.site_name` as it is, the escaped text goes in; where they pass it
+    through the `e` filter first, it is not escaped a second time.
+    """
+    from markupsafe import Markup, escape
+
+    for key in PLAIN_TEXT_SETTINGS:
+        value = config.get(key)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            config[key] = escape(value)
+
+
 def on_config(config: Any) -> Any:
-    """List the licence inventory in the navigation once `make licences` has written it."""
+    """Escape the free-text settings for HTML; list the licence inventory in the navigation
+    once `make licences` has written it."""
+    escape_settings(config)
     nav = config.get("nav")
     inventory = Path(config["docs_dir"]) / LICENCES
     listed = any(LICENCES in str(entry) for entry in nav or [])

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -37,7 +38,7 @@ class Package:
 def licence_of(distribution: metadata.Distribution) -> str:
     """The licence a distribution declares: its SPDX expression, else its short licence
     field, else its trove classifiers (some packages put the whole text in the field)."""
-    meta = distribution.metadata
+    meta: Any = distribution.metadata  # an email Message: the stubs omit its get()
     expression = (meta.get("License-Expression") or "").strip()
     if expression:
         return expression
@@ -56,7 +57,7 @@ def licence_of(distribution: metadata.Distribution) -> str:
 
 
 def home_page(distribution: metadata.Distribution) -> str:
-    meta = distribution.metadata
+    meta: Any = distribution.metadata  # an email Message: the stubs omit its get()
     if meta.get("Home-page"):
         return meta["Home-page"]
     for entry in meta.get_all("Project-URL") or []:

@@ -7,6 +7,7 @@ scaled when `scale_features` is true, categorical columns one-hot encoded.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ def build_model(model_cfg: Mapping[str, Any], data_cfg: Mapping[str, Any]) -> Pi
             f"conf/model/{model_cfg.get('name', '<name>')}.yaml: cannot build the estimator: "
             f"{reason}"
         ) from None
+    check_estimator_params(estimator, model_cfg)
     categorical = categorical_columns(data_cfg)
     numeric = [name for name in feature_columns(data_cfg) if name not in categorical]
     transformers = []
@@ -47,9 +49,68 @@ def build_model(model_cfg: Mapping[str, Any], data_cfg: Mapping[str, Any]) -> Pi
     return Pipeline([("features", features), ("model", estimator)])
 
 
+_SKLEARN_PARAM = re.compile(
+    r"^The '(?P<name>\w+)' parameter of (?P<owner>\w+) must be (?P<rule>.*?)\. Got"
+)
+
+
+def check_estimator_params(estimator: Any, model_cfg: Mapping[str, Any]) -> None:
+    """Refuse out-of-range arguments (such as a negative `C`) before any data is read.
+
+    scikit-learn checks its estimators' arguments only when `fit` runs, with a traceback; its
+    own declared constraints are checked here instead and reported as one line.
+    """
+    validate = getattr(estimator, "_validate_params", None)
+    if validate is None:  # not a scikit-learn estimator: it checks its arguments itself
+        return
+    try:
+        validate()
+    except (ValueError, TypeError) as error:
+        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        match = _SKLEARN_PARAM.match(text)
+        where = f"conf/model/{model_cfg.get('name', '<name>')}.yaml or the command line"
+        if match is None:
+            raise PipelineError(f"model.estimator is not valid ({where}): {text}") from None
+        name = match["name"]
+        value = (model_cfg.get("estimator") or {}).get(name, getattr(estimator, name, None))
+        raise PipelineError(
+            f"model.estimator.{name}={value!r} is not valid: {match['owner']} needs "
+            f"{match['rule']}; set it in {where}"
+        ) from None
+
+
 def labels(frame: pd.DataFrame, data_cfg: Mapping[str, Any]) -> pd.Series:
     """The target as 1 for a positive case, 0 otherwise."""
     return (frame[data_cfg["target"]] == data_cfg["positive_label"]).astype("int64")
+
+
+# The fewest cases of each class a split may hold. Fewer, and a metric rests on a handful of
+# cases (one case moves sensitivity by 20 points or more) or cannot be computed at all.
+MIN_CASES_PER_CLASS = 5
+
+
+def class_counts(frame: pd.DataFrame, data_cfg: Mapping[str, Any]) -> tuple[int, int]:
+    """(positive, negative) cases in `frame`."""
+    positive = int(labels(frame, data_cfg).sum())
+    return positive, len(frame) - positive
+
+
+def check_training_set(cfg: Mapping[str, Any], train: pd.DataFrame) -> None:
+    """Enough cases of each class to fit, and one of each in every cross-validation fold."""
+    folds = int(cfg["train"]["cv_folds"])
+    needed = max(MIN_CASES_PER_CLASS, folds)
+    positive, negative = class_counts(train, cfg["data"])
+    if min(positive, negative) < needed:
+        reason = (
+            f"train.cv_folds={folds} needs at least {folds} of each class"
+            if folds > MIN_CASES_PER_CLASS
+            else f"fitting needs at least {MIN_CASES_PER_CLASS} of each class"
+        )
+        raise PipelineError(
+            f"the training split has {positive} positive and {negative} negative cases: "
+            f"{reason}; use more data, lower train.test_size"
+            + (" or lower train.cv_folds (0 turns it off)" if folds > MIN_CASES_PER_CLASS else "")
+        )
 
 
 def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, float]:
@@ -59,6 +120,7 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
     folds = int(cfg["train"]["cv_folds"])
     if folds < 2:
         return {}
+    check_training_set(cfg, train)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=cfg["train"]["seed"])
     scores = cross_val_score(
         build_model(cfg["model"], cfg["data"]),
@@ -76,6 +138,7 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
 
 def fit(cfg: Mapping[str, Any], train: pd.DataFrame) -> Pipeline:
     """The configured model fitted on the training set."""
+    check_training_set(cfg, train)
     model = build_model(cfg["model"], cfg["data"])
     model.fit(train[feature_columns(cfg["data"])], labels(train, cfg["data"]))
     return model

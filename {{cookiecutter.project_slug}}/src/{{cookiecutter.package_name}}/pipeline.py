@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from {{ cookiecutter.package_name }}.data import resolve, workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError, reported
@@ -36,12 +37,25 @@ RUN_INFO = "metrics/mlflow_run.json"
 
 
 def load_params() -> Any:
+    """params.yaml, its values checked (`config.check`)."""
     from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
+
+    from {{ cookiecutter.package_name }} import config
 
     path = resolve(PARAMS_FILE)
     if not path.is_file():
         raise PipelineError(f"{path} not found: run `make params` to compose it from conf/")
-    return OmegaConf.load(path)
+    try:
+        params = OmegaConf.load(path)
+    except (OmegaConfBaseException, YAMLError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise PipelineError(
+            f"{path} cannot be read ({reason}): run `make params` to compose it again"
+        ) from None
+    config.check(params, config.PARAMS)
+    return params
 
 
 def prepare_stage() -> None:
@@ -67,6 +81,20 @@ def train_stage() -> None:
     model_file.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(fit(cfg, train), model_file)
     print(f"train: {cfg.model.name} saved to {MODEL_FILE}", file=sys.stderr)
+
+
+def public_params_file(cfg: Any, folder: Path) -> Path:
+    """params.yaml as logged with a run: the tracking URI without credentials."""
+    from omegaconf import OmegaConf
+
+    from {{ cookiecutter.package_name }} import tracking
+
+    public = cast("dict[str, Any]", OmegaConf.to_container(cfg, resolve=True))
+    if public["tracking"].get("uri"):
+        public["tracking"]["uri"] = tracking.public_uri(public["tracking"]["uri"])
+    path = folder / PARAMS_FILE
+    OmegaConf.save(OmegaConf.create(public), path)
+    return path
 
 
 def evaluate_stage() -> None:
@@ -103,20 +131,23 @@ def evaluate_stage() -> None:
     }
     if cfg.data.get("path") and resolve(cfg.data.path).is_file():
         tags[tracking.TAG_DATA_SOURCE_MD5] = file_md5(resolve(cfg.data.path))
-    with tracking.tracked_run(cfg, f"dvc {cfg.model.name}", tags) as run:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        tracking.tracked_run(cfg, f"dvc {cfg.model.name}", tags) as run,
+    ):
         tracking.log_run(
-            OmegaConf.to_container(cfg, resolve=True),
+            cast("dict[str, Any]", OmegaConf.to_container(cfg, resolve=True)),
             metrics={**evaluation.metrics, **cv_metrics},
             model=model,
             input_example=test[feature_columns(cfg.data)],
             figures=figures,
-            files=[metrics_file, resolve(PARAMS_FILE)],
+            files=[metrics_file, public_params_file(cfg, Path(scratch))],
             log_model=bool(cfg.tracking.log_model),
         )
         info = {
             "run_id": run.info.run_id,
             "experiment_id": run.info.experiment_id,
-            "tracking_uri": tracking.redacted(tracking.tracking_uri(cfg.tracking)),
+            "tracking_uri": tracking.public_uri(tracking.tracking_uri(cfg.tracking)),
         }
     resolve(RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     print(
@@ -129,15 +160,25 @@ def compose(overrides: Sequence[str] = (), output: Path | None = None) -> Path:
     """Write conf/ composed with `overrides` to params.yaml, as `dvc exp run -S` does."""
     from dvc.utils.hydra import compose_and_dump
     from hydra.errors import HydraException
+    from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    from {{ cookiecutter.package_name }} import config
+
     root = workspace_root()
-    output = output or root / PARAMS_FILE
+    output = Path(output) if output else root / PARAMS_FILE
+    # Composed next to the target and checked first: a bad value never replaces params.yaml.
+    # Same suffix: DVC picks its writer (and so the file's exact bytes) by the suffix.
+    draft = output.with_name(f".{output.stem}.draft{output.suffix}")
     try:
-        compose_and_dump(output, str(root / "conf"), None, "config", str(root), list(overrides))
+        compose_and_dump(draft, str(root / "conf"), None, "config", str(root), list(overrides))
+        config.check(OmegaConf.load(draft), config.HYDRA)
+        draft.replace(output)
     except (HydraException, OmegaConfBaseException) as error:
         message = " ".join(str(error).split("Config search path")[0].split())
         raise PipelineError(f"cannot compose conf/ with {list(overrides)}: {message}") from None
+    finally:
+        draft.unlink(missing_ok=True)
     return output
 
 

@@ -19,9 +19,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import quote
 
 from {{ cookiecutter.package_name }} import report_blocks
+from {{ cookiecutter.package_name }} import report_escape as esc
 from {{ cookiecutter.package_name }}.errors import PipelineError, reported
 from {{ cookiecutter.package_name }}.paths import project_root
 from {{ cookiecutter.package_name }}.pipeline import (
@@ -70,7 +72,14 @@ METRIC_LABELS = {
     "cv_roc_auc_std": "Cross-validated ROC AUC (training split, standard deviation)",
 }
 SCHEMA_LINK = "conf/data"
-LOCAL_MLFLOW_UI = "http://127.0.0.1:5000"
+LOCK_FILE = "dvc.lock"
+LOCAL_MLFLOW_UI = "http://127.0.0.1:5000"  # `make mlflow-ui`; named in the text, never linked
+
+
+def runs_view(experiment_id: str = "N") -> str:
+    """Where `make mlflow-ui` lists an experiment's runs: its "Training runs" view (MLflow 3
+    opens an experiment on a GenAI overview that does not list them)."""
+    return f"{LOCAL_MLFLOW_UI}/#/experiments/{experiment_id}/runs"
 
 
 # --- Reading what the pipeline produced ----------------------------------------------------
@@ -94,7 +103,8 @@ class Run:
 class Sources:
     root: Path
     settings: Any
-    params: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None  # of the run in the workspace (dvc.lock), see gather
+    changed_params: list[str] = field(default_factory=list)  # params.yaml keys unlike dvc.lock
     metrics: dict[str, Any] | None = None
     cv_metrics: dict[str, Any] = field(default_factory=dict)
     run_info: dict[str, Any] | None = None
@@ -144,7 +154,83 @@ def _load_params(root: Path) -> dict[str, Any] | None:
         return None
     from omegaconf import OmegaConf
 
-    return OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    return cast("dict[str, Any]", OmegaConf.to_container(OmegaConf.load(path), resolve=True))
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for name in parents:
+        child = tree.get(name)
+        if not isinstance(child, dict):
+            child = tree[name] = {}
+        tree = child
+    tree[leaf] = value
+
+
+def _get(tree: Any, dotted: str) -> Any:
+    for name in dotted.split("."):
+        if not isinstance(tree, dict) or name not in tree:
+            return _MISSING
+        tree = tree[name]
+    return tree
+
+
+_MISSING = object()
+
+
+def _differences(recorded: Any, current: Any, prefix: str) -> list[str]:
+    """The leaf keys where two parameter trees differ, dotted."""
+    if isinstance(recorded, dict) and isinstance(current, dict):
+        found = []
+        for key in sorted(set(recorded) | set(current), key=str):
+            found += _differences(
+                recorded.get(key, _MISSING), current.get(key, _MISSING), f"{prefix}.{key}"
+            )
+        return found
+    return [] if recorded == current else [prefix]
+
+
+def locked_params(root: Path) -> dict[str, Any] | None:
+    """The parameters the pipeline's stages last ran with, as `dvc.lock` records them
+    ({dotted key as dvc.yaml lists it: value}); None without a lock file."""
+    import yaml
+
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return None
+    try:
+        lock = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        message = " ".join(str(error).split())
+        raise PipelineError(f"{path} does not parse ({message}): run `dvc repro` again") from None
+    recorded: dict[str, Any] = {}
+    stages = lock.get("stages") if isinstance(lock, dict) else None
+    for stage in (stages or {}).values():
+        params = (stage or {}).get("params") or {}
+        recorded.update(params.get(PARAMS_FILE) or {})
+    return recorded
+
+
+def run_params(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """The parameters of the run in the workspace and the params.yaml keys that differ.
+
+    `params.yaml` may have been recomposed since the last `dvc repro` (`make params`): the
+    model, predictions and metrics in the workspace were made with what `dvc.lock` records,
+    so the report describes those. Without a lock file params.yaml is all there is.
+    """
+    current = _load_params(root)
+    recorded = locked_params(root)
+    if not recorded:
+        return current, []
+    import copy
+
+    params = copy.deepcopy(current) if current else {}
+    changed: list[str] = []
+    for key, value in recorded.items():
+        changed += _differences(value, _get(current or {}, key), key)
+        _set(params, key, value)
+    # Shallow keys first: `model.name` says more than `model.estimator.max_depth`.
+    return params, sorted(changed, key=lambda key: (key.count("."), key))
 
 
 def _sqlite_file(uri: str) -> Path | None:
@@ -162,7 +248,7 @@ def read_runs(uri: str, experiments: Sequence[str] | None) -> list[Run]:
     from mlflow.entities import ViewType
 
     client = MlflowClient(uri)
-    found = client.search_experiments(view_type=ViewType.ACTIVE_ONLY)
+    found: Sequence[Any] = client.search_experiments(view_type=ViewType.ACTIVE_ONLY)
     if experiments:
         found = [experiment for experiment in found if experiment.name in set(experiments)]
     names = {experiment.experiment_id: experiment.name for experiment in found}
@@ -192,7 +278,9 @@ def gather(root: Path, settings: Any) -> Sources:
     from {{ cookiecutter.package_name }} import tracking
 
     sources = Sources(root=root, settings=settings)
-    sources.params = _load_params(root)
+    sources.params, sources.changed_params = run_params(root)
+    if sources.changed_params:
+        sources.notes.append(params_changed_message(sources))
     sources.metrics = _read_json(root / METRICS)
     sources.cv_metrics = _read_json(root / CV_METRICS) or {}
     sources.run_info = _read_json(root / RUN_INFO)
@@ -242,6 +330,16 @@ def _read_one_run(uri: str, run_id: str) -> Run | None:
     )
 
 
+def params_changed_message(sources: Sources) -> str:
+    keys = sources.changed_params
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    return (
+        f"{PARAMS_FILE} no longer matches {LOCK_FILE} ({shown}): the report describes the run "
+        f"in the workspace, made before that change; run `dvc repro`, then `make report`, to "
+        "report on the new settings"
+    )
+
+
 def check_agreement(metrics: Mapping[str, Any], run: Run, tolerance: float = 1e-9) -> None:
     """metrics.json and the MLflow run it names must hold the same numbers."""
     for key, value in metrics.items():
@@ -268,10 +366,11 @@ def number(value: Any) -> str:
         return str(int(value))
     if isinstance(value, float):
         return f"{value:.3f}"
-    return str(value)
+    return esc.text(value)
 
 
 def cell(value: Any) -> str:
+    """A table cell from Markdown the blocks built (untrusted parts already escaped)."""
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
@@ -284,11 +383,25 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def mlflow_ui_url(sources: Sources) -> str:
-    """Where run links point: `comparison.mlflow_ui_url`, else the local UI of `make mlflow-ui`
-    (never the tracking server's own address: the documents are published)."""
+def mlflow_ui_url(sources: Sources) -> str | None:
+    """Where run links point: `comparison.mlflow_ui_url` when it is a public http(s) address.
+
+    The documents are published: a link to the local UI (`make mlflow-ui`) or to a server on
+    a private network is dead for every reader, so then run ids are shown as text.
+    """
     configured = sources.settings.comparison.get("mlflow_ui_url")
-    return str(configured).rstrip("/") if configured else LOCAL_MLFLOW_UI
+    if not configured:
+        return None
+    if not esc.is_public_http_url(str(configured)):
+        note = (
+            f"comparison.mlflow_ui_url in {SETTINGS_FILE} is not a public http(s) address: run "
+            "ids are shown without links (a published report cannot link to a local or "
+            "private server)"
+        )
+        if note not in sources.notes:
+            sources.notes.append(note)
+        return None
+    return str(configured).rstrip("/")
 
 
 def store_name(sources: Sources) -> str:
@@ -297,18 +410,32 @@ def store_name(sources: Sources) -> str:
     if store is None:
         return "the tracking server"
     try:
-        return f"`{store.resolve().relative_to(sources.root.resolve()).as_posix()}`"
+        return esc.code(store.resolve().relative_to(sources.root.resolve()).as_posix())
     except ValueError:
-        return f"`{store.name}`"
+        return esc.code(store.name)
 
 
-def run_link(sources: Sources, run: Run) -> str:
-    url = f"{mlflow_ui_url(sources)}/#/experiments/{run.experiment_id}/runs/{run.run_id}"
-    return f"[`{run.run_id[:8]}`]({url})"
+def run_link(sources: Sources, run: Run, short: bool = True) -> str:
+    """The run id, linked to the run in the MLflow UI when a public address is configured."""
+    label = esc.code(run.run_id[:8] if short else run.run_id)
+    base = mlflow_ui_url(sources)
+    if base is None or not (esc.safe_id(run.experiment_id) and esc.safe_id(run.run_id)):
+        return label
+    return esc.link(label, f"{base}/#/experiments/{run.experiment_id}/runs/{run.run_id}")
+
+
+def run_ids_note(sources: Sources) -> str:
+    if mlflow_ui_url(sources) is None:
+        return (
+            "Run ids are not links (no public MLflow UI in `comparison.mlflow_ui_url`): to see "
+            f"the runs, run `make mlflow-ui` and open `{runs_view()}`, N being the experiment's "
+            "id (its Training runs)."
+        )
+    return "Each run id opens the run in the MLflow UI."
 
 
 def metric_label(name: str) -> str:
-    return METRIC_LABELS.get(name, name.replace("_", " "))
+    return METRIC_LABELS.get(name) or esc.text(str(name).replace("_", " "))
 
 
 def start_date(run: Run) -> str:
@@ -323,28 +450,63 @@ def start_date(run: Run) -> str:
 def block_current_model(sources: Sources, doc_dir: Path) -> str:
     if sources.metrics is None or sources.params is None:
         return NO_RUN_YET
-    model = sources.params.get("model", {})
-    data = sources.params.get("data", {})
-    estimator = (model.get("estimator") or {}).get("_target_", "")
+    described = describe_model(sources)
     from {{ cookiecutter.package_name }} import __version__
 
-    lines = [
-        f"- Model: `{model.get('name', '')}` (`{estimator}`)",
-        f"- Data: `{data.get('name', '')}` (`{SCHEMA_LINK}/{data.get('name', '')}.yaml`), "
+    lines = []
+    if sources.changed_params:
+        lines += [f"> **Warning:** {esc.text(params_changed_message(sources))}.", ""]
+    data_name = described["data.name"]
+    lines += [
+        f"- Model: {esc.code(described['model.name'])} ({esc.code(described['estimator'])})",
+        f"- Data: {esc.code(data_name)} ({esc.code(f'{SCHEMA_LINK}/{data_name}.yaml')}), "
         f"{number(sources.metrics.get('n_test'))} test cases of which "
         f"{number(sources.metrics.get('n_test_positive'))} positive",
         f"- Decision threshold: {number(sources.metrics.get('threshold'))}",
-        f"- Package version: {__version__}",
+        f"- Package version: {esc.text(__version__)}",
     ]
     run = sources.current_run
     if run is not None:
         commit = run.tags.get("git.commit", "none")
         dirty = " with uncommitted changes" if run.tags.get("git.dirty") == "true" else ""
-        lines.append(f"- MLflow run: {run_link(sources, run)} ({run.name}, {start_date(run)})")
-        lines.append(f"- Code: commit `{commit[:12]}`{dirty}")
+        where = ""
+        if mlflow_ui_url(sources) is None and esc.safe_id(run.experiment_id):
+            where = (
+                f"; to see it, run `make mlflow-ui` and open `{runs_view(run.experiment_id)}` "
+                "(Training runs)"
+            )
+        lines.append(
+            f"- MLflow run: {run_link(sources, run, short=False)} ({esc.text(run.name)}, "
+            f"{start_date(run)}){where}"
+        )
+        lines.append(f"- Code: commit {esc.code(commit[:12])}{dirty}")
         if run.tags.get("dvc.experiment"):
-            lines.append(f"- DVC experiment: `{run.tags['dvc.experiment']}`")
+            lines.append(f"- DVC experiment: {esc.code(run.tags['dvc.experiment'])}")
     return "\n".join(lines)
+
+
+def describe_model(sources: Sources) -> dict[str, str]:
+    """Model, estimator and data of the run whose metrics the report shows.
+
+    From the MLflow run's own parameters when it is in the store, else from the parameters
+    the pipeline ran with (dvc.lock), never from a params.yaml recomposed since.
+    """
+    params = sources.params or {}
+    model = params.get("model") or {}
+    found = {
+        "model.name": model.get("name", ""),
+        "estimator": (model.get("estimator") or {}).get("_target_", ""),
+        "data.name": (params.get("data") or {}).get("name", ""),
+    }
+    run = sources.current_run
+    if run is not None:
+        logged = {
+            "model.name": run.params.get("model.name"),
+            "estimator": run.params.get("model.estimator._target_"),
+            "data.name": run.params.get("data.name"),
+        }
+        found.update({key: value for key, value in logged.items() if value is not None})
+    return found
 
 
 def block_results(sources: Sources, doc_dir: Path) -> str:
@@ -372,7 +534,7 @@ def block_results(sources: Sources, doc_dir: Path) -> str:
     )
     source = f"`{METRICS}`"
     if sources.current_run is not None:
-        source += f", MLflow run {run_link(sources, sources.current_run)}"
+        source += f", MLflow run {run_link(sources, sources.current_run, short=False)}"
     return (
         f"On the held-out test set ({number(counts.get('n_test'))} cases, threshold "
         f"{number(counts.get('threshold'))}); from {source}.\n\n"
@@ -398,7 +560,10 @@ def block_comparison(sources: Sources, doc_dir: Path) -> str:
     runs = ranked_runs(sources)
     metric = sources.settings.comparison.metric
     if not runs:
-        return f"No finished MLflow run has the metric `{metric}` yet: run `make train`, then `make report`."
+        return (
+            f"No finished MLflow run has the metric {esc.code(metric)} yet: run `make train`, "
+            "then `make report`."
+        )
     others = [name for name in sources.settings.metrics if name != metric][:3]
     header = ["Rank", "Run", "Model", "Data", metric_label(metric)]
     header += [metric_label(name) for name in others] + ["Experiment", "Started"]
@@ -406,15 +571,15 @@ def block_comparison(sources: Sources, doc_dir: Path) -> str:
     rows = []
     for rank, run in enumerate(runs, start=1):
         marker = " (current model)" if run.run_id == current else ""
-        experiment = run.experiment
+        experiment = esc.text(run.experiment)
         if run.tags.get("dvc.experiment"):
-            experiment += f" / DVC `{run.tags['dvc.experiment']}`"
+            experiment += f" / DVC {esc.code(run.tags['dvc.experiment'])}"
         rows.append(
             [
                 rank,
-                f"{run_link(sources, run)} {run.name}{marker}",
-                run.params.get("model.name", ""),
-                run.params.get("data.name", ""),
+                f"{run_link(sources, run)} {esc.text(run.name)}{marker}",
+                esc.text(run.params.get("model.name", "")),
+                esc.text(run.params.get("data.name", "")),
                 number(run.metrics[metric]),
                 *[number(run.metrics.get(name)) for name in others],
                 experiment,
@@ -426,13 +591,14 @@ def block_comparison(sources: Sources, doc_dir: Path) -> str:
     return (
         f"The {len(runs)} best of {total} finished MLflow runs, {direction} "
         f"{metric_label(metric)} first (`comparison` in `{SETTINGS_FILE}`). "
-        "Each run id opens the run in the MLflow UI (`make mlflow-ui`).\n\n" + table(header, rows)
+        f"{run_ids_note(sources)}\n\n" + table(header, rows)
     )
 
 
 def _figure_link(doc_dir: Path, sources: Sources, name: str, caption: str) -> str:
     target = sources.path(sources.settings.figures_dir) / name
-    return f"![{caption}]({Path(os.path.relpath(target, doc_dir)).as_posix()})"
+    relative = Path(os.path.relpath(target, doc_dir)).as_posix()
+    return f"![{esc.text(caption)}]({quote(relative)})"
 
 
 def block_figures(sources: Sources, doc_dir: Path) -> str:
@@ -458,7 +624,7 @@ def block_feature_importance(sources: Sources, doc_dir: Path) -> str:
         return "Feature importance is turned off (`feature_importance.enabled`)."
     if not importances:
         return f"`{MODEL_FILE}` or `{TEST_DATA}` is missing: run `dvc pull` or `dvc repro`."
-    rows = [[f"`{item.feature}`", number(item.mean), number(item.std)] for item in importances]
+    rows = [[esc.code(item.feature), number(item.mean), number(item.std)] for item in importances]
     repeats = sources.settings.feature_importance.get("repeats", 5)
     return (
         "Permutation importance on the test set: how much the ROC AUC drops when one feature's "
@@ -476,8 +642,9 @@ def block_subgroups(sources: Sources, doc_dir: Path) -> str:
     data = sources.params.get("data", {})
     columns = list(data.get("subgroups") or [])
     if not columns:
+        schema = f"{SCHEMA_LINK}/{data.get('name', '')}.yaml"
         return (
-            f"The data (`{SCHEMA_LINK}/{data.get('name', '')}.yaml`) declares no subgroup "
+            f"The data ({esc.code(schema)}) declares no subgroup "
             "columns: list them under `subgroups:` to report performance by subgroup."
         )
     results = sources.subgroups
@@ -491,12 +658,12 @@ def block_subgroups(sources: Sources, doc_dir: Path) -> str:
     ]
     for column in columns:
         rows = [
-            [result.group, result.cases, result.positives]
+            [esc.text(result.group), result.cases, result.positives]
             + [number(result.metrics[name]) for name in names]
             for result in results
             if result.column == column
         ]
-        parts.append(f"**{column}**")
+        parts.append(f"**{esc.text(column)}**")
         parts.append(
             _figure_link(
                 doc_dir,
@@ -531,7 +698,7 @@ def block_hyperparameters(sources: Sources, doc_dir: Path) -> str:
         return NO_RUN_YET
     wanted = ("model.", "train.", "evaluate.")
     rows = [
-        [f"`{key}`", f"`{value}`"]
+        [esc.code(key), esc.code(value)]
         for key, value in sorted(values.items())
         if key.startswith(wanted) and key != "model.name"
     ]
@@ -554,7 +721,10 @@ def block_licences(sources: Sources, doc_dir: Path) -> str:
     except metadata.PackageNotFoundError:
         return f"`{licences.PROJECT}` is not installed here: run `make setup`, then `make report`."
     packages = licences.dependencies(licences.PROJECT)
-    rows = [[package.name, package.version, package.licence] for package in packages]
+    rows = [
+        [esc.text(package.name), esc.text(package.version), esc.text(package.licence)]
+        for package in packages
+    ]
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     return (
         f"The {len(packages)} packages `{licences.PROJECT}` installs at run time, with the "
@@ -621,6 +791,8 @@ def _importance_figure(sources: Sources) -> dict[str, bytes]:
     settings = sources.settings.feature_importance
     model_file, test_file = sources.path(MODEL_FILE), sources.path(TEST_DATA)
     if not settings.get("enabled", True) or not model_file.is_file() or not test_file.is_file():
+        return {}
+    if sources.params is None:
         return {}
     import joblib
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from {{ cookiecutter.package_name }} import report_escape as esc
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def compose_data_config(root: Path, data_name: str | None) -> dict[str, Any]:
     except (HydraException, OmegaConfBaseException) as error:
         message = " ".join(str(error).split())
         raise PipelineError(f"cannot compose conf/ with {overrides}: {message}") from None
-    return OmegaConf.to_container(cfg.data, resolve=True)
+    return cast("dict[str, Any]", OmegaConf.to_container(cfg.data, resolve=True))
 
 
 def data_config(sources: Sources) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def statistics_frame(sources: Sources, data_cfg: Mapping[str, Any]) -> tuple[Any
     except PipelineError as error:
         return None, (
             f"No summary statistics: the fake-data generator does not produce this schema "
-            f"({error}). Adapt `generate` in `data/fake.py` to your columns."
+            f"({esc.text(error)}). Adapt `generate` in `data/fake.py` to your columns."
         )
     return frame, (
         f"Summary statistics from {rows} rows of generated fake data "
@@ -112,7 +113,7 @@ def _statistic(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return esc.text(value)
 
 
 def column_statistics(frame: pd.DataFrame | None, name: str, kind: str) -> list[str]:
@@ -132,13 +133,13 @@ def column_statistics(frame: pd.DataFrame | None, name: str, kind: str) -> list[
     if kind == "bool":
         return [_statistic(bool(column.iloc[0])), "false", "true"]
     if kind == "category":
-        return [f"`{column.mode().iloc[0]}` ({column.nunique()} values)", "—", "—"]
+        return [f"{esc.code(column.mode().iloc[0])} ({column.nunique()} values)", "—", "—"]
     return ["—", "—", "—"]  # free text: even an example could identify someone
 
 
 def role(name: str, data_cfg: Mapping[str, Any]) -> str:
     if name == data_cfg.get("target"):
-        return f"no (outcome; positive: `{data_cfg.get('positive_label')}`)"
+        return f"no (outcome; positive: {esc.code(data_cfg.get('positive_label'))})"
     if name in (data_cfg.get("subgroups") or []):
         return "no (subgroup analysis only)"
     return "yes"
@@ -153,22 +154,33 @@ def data_dictionary(sources: Sources) -> str:
     rows = []
     for name, kind in data_cfg["columns"].items():
         about = described.get(name) or {}
-        description = about.get("description") or f"[TO COMPLETE: description of `{name}`]"
+        description = about.get("description")
+        description = (
+            esc.text(description)
+            if description
+            else f"[TO COMPLETE: description of {esc.code(name)}]"
+        )
         link = about.get("nhs_data_dictionary")
+        if link and not esc.is_public_http_url(str(link)):
+            raise PipelineError(
+                f"data_card.columns.{name}.nhs_data_dictionary in conf/report/default.yaml is "
+                "not an http(s) address of a public site"
+            )
         rows.append(
             [
-                f"`{name}`",
+                esc.code(name),
                 role(name, data_cfg),
-                kind,
+                esc.text(kind),
                 description,
                 *column_statistics(frame, name, kind),
-                f"[entry]({link})" if link else "—",
+                esc.link("entry", str(link)) if link else "—",
             ]
         )
-    subgroups = ", ".join(f"`{name}`" for name in data_cfg.get("subgroups") or []) or "none"
+    subgroups = ", ".join(esc.code(name) for name in data_cfg.get("subgroups") or []) or "none"
+    schema = f"conf/data/{data_cfg.get('name')}.yaml"
     summary = (
-        f"Schema declared in `conf/data/{data_cfg.get('name')}.yaml`: {len(rows)} columns, "
-        f"outcome `{data_cfg.get('target')}`, subgroup columns {subgroups}."
+        f"Schema declared in {esc.code(schema)}: {len(rows)} columns, "
+        f"outcome {esc.code(data_cfg.get('target'))}, subgroup columns {subgroups}."
     )
     if frame is not None and data_cfg.get("target") in frame.columns:
         share = (frame[data_cfg["target"]] == data_cfg.get("positive_label")).mean()

@@ -28,6 +28,9 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Column names and group values come from data: a `$` must not start mathtext (an
+    # unknown command in it stops the report), so labels show exactly their characters.
+    plt.rcParams["text.parse_math"] = False
     return plt
 
 

@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import unquote, urlparse
 
 from hydra.experimental.callback import Callback
 
 from {{ cookiecutter.package_name }}.data import workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
+if TYPE_CHECKING:
+    from mlflow.entities import Experiment
+
 # Run tags: the names reports and reviewers rely on.
 TAG_GIT_COMMIT = "git.commit"  # commit of the code, "none" outside git or before a first commit
-TAG_GIT_DIRTY = "git.dirty"  # "true" when tracked files (other than dvc.lock) had changes
+TAG_GIT_DIRTY = "git.dirty"  # "true" when tracked files (but dvc.lock, params.yaml) changed
 TAG_DATA_SOURCE = "data.source"  # the conf/data option the run used
 TAG_DATA_SOURCE_MD5 = "data.source_md5"  # MD5 of the source file (file sources only)
 TAG_TRAIN_MD5 = "data.train_md5"  # MD5 of the training split = its hash in dvc.lock
@@ -66,16 +71,148 @@ def tracking_uri(tracking_cfg: Mapping[str, Any]) -> str:
     return f"sqlite:///{(store_root() / 'mlflow.db').as_posix()}"
 
 
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@")
+# Keys that name a secret (an API key, an auth token, a password) whatever they hold, matched
+# as a whole word of the key so that `model.tokenizer` or `data.author` stay.
+_SECRET_KEY = re.compile(
+    r"(^|[._-])(passw(or)?d|secret|token|api_?key|access_?key|credentials?|auth)([._-]|$)",
+    re.IGNORECASE,
+)
+
+
 def redacted(uri: str) -> str:
-    """The URI without any password, fit for an error message."""
+    """The URI with any `user:password@` replaced by `***@`, fit for an error message."""
+    return _USERINFO.sub(r"\g<scheme>***@", str(uri))
+
+
+def public_uri(uri: str) -> str:
+    """The URI without any `user:password@`: what may be stored or published."""
+    return _USERINFO.sub(r"\g<scheme>", str(uri))
+
+
+def public_overrides(overrides: Sequence[str]) -> list[str]:
+    """The command-line overrides fit for run names and tags: tracking settings (the URI may
+    hold credentials, and says where a run went, not what it did) and secret-like keys are
+    left out, credentials in any other URL removed."""
+    kept = []
+    for override in overrides:
+        key = override.split("=", 1)[0].lstrip("+~")
+        if key == "tracking" or key.startswith("tracking.") or _SECRET_KEY.search(key):
+            continue
+        kept.append(public_uri(override))
+    return kept
+
+
+def public_params(config: Mapping[str, Any]) -> dict[str, str]:
+    """The configuration flattened for `log_params`, without tracking settings or secrets."""
+    return {
+        key: public_uri(value)
+        for key, value in flatten(config).items()
+        if not key.startswith("tracking.") and not _SECRET_KEY.search(key)
+    }
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The file of a `sqlite:///` store URI (None for other stores and in-memory ones)."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    path = uri.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if path in {"", ":memory:"} else Path(path)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse a store file MLflow would silently start afresh over (an empty one: the run
+    history is gone) or fail on with a traceback (not SQLite). Never changes the file."""
+    advice = (
+        f"restore it from a backup, or move it aside (`mv {path.name} {path.name}.broken`) to "
+        "start a new store; or set tracking.uri / MLFLOW_TRACKING_URI to another store"
+    )
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise PipelineError(
+                f"the folder of the MLflow store {path} does not exist: create it, or set "
+                "tracking.uri / MLFLOW_TRACKING_URI to another store"
+            )
+        return
+    if not path.is_file():
+        raise PipelineError(f"the MLflow store {path} is not a file: {advice}")
+    with path.open("rb") as stream:
+        header = stream.read(len(SQLITE_HEADER))
+    if not header:
+        raise PipelineError(f"the MLflow store {path} is empty (0 bytes), no run history: {advice}")
+    if header != SQLITE_HEADER:
+        raise PipelineError(f"the MLflow store {path} is not an SQLite database: {advice}")
+
+
+@contextmanager
+def _locked(lock_file: Path) -> Iterator[None]:
+    """An exclusive lock between processes, held while the block runs (waits for it)."""
+    with lock_file.open("a+b") as handle:
+        if sys.platform == "win32":
+            import msvcrt
+
+            while True:
+                try:
+                    handle.seek(0)
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # retries for 10 s
+                    break
+                except OSError:
+                    continue
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def open_sqlite_store(uri: str, path: Path) -> None:
+    """Create or upgrade the sqlite store once: MLflow migrates a new store's schema in many
+    steps, and concurrent first runs (a joblib sweep, two terminals) that migrate at the same
+    time fail and can leave the store broken for good. A lock file next to the store makes
+    one process do it while the others wait, then find the tables in place."""
+    from mlflow import MlflowClient
+
+    with _locked(path.with_name(f"{path.name}.lock")):
+        check_store_file(path)
+        try:
+            MlflowClient(uri).search_experiments(max_results=1)
+        except Exception as error:  # sqlalchemy and MLflow raise many types for a bad store
+            reason = " ".join(str(error).split("[SQL:")[0].split())[:200]
+            raise PipelineError(
+                f"the MLflow store {path} cannot be opened ({reason}): restore it from a "
+                f"backup, or move it aside (`mv {path.name} {path.name}.broken`) to start a new "
+                "store"
+            ) from None
+
+
+def _probe_url(uri: str) -> str:
+    """`<uri>/health` without credentials: urllib cannot parse `user:password@` in a URL."""
     parts = urlparse(uri)
-    if parts.password:
-        return uri.replace(f":{parts.password}@", ":***@")
-    return uri
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}/health"
 
 
 def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
-    """Fail within `timeout` seconds when an HTTP tracking server does not answer as one."""
+    """Fail within `timeout` seconds when an HTTP tracking server does not answer as one, or
+    when a sqlite store's file exists but is empty or no database."""
+    store = sqlite_file(uri)
+    if store is not None:
+        check_store_file(store)
+        return
     if urlparse(uri).scheme not in {"http", "https"}:
         return
     advice = (
@@ -83,7 +220,7 @@ def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
         "to mlflow.db in the project"
     )
     try:
-        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout):
+        with urllib.request.urlopen(_probe_url(uri), timeout=timeout):
             return
     except urllib.error.HTTPError as error:
         if error.code in {401, 403}:
@@ -93,20 +230,44 @@ def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
             f"/health: check that the URI points at an MLflow server, or {advice}"
         ) from None
     except (OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
+        reason = redacted(str(getattr(error, "reason", error)))
         raise PipelineError(
             f"the MLflow tracking server at {redacted(uri)} is unreachable ({reason}): {advice}"
         ) from None
 
 
-def connect(tracking_cfg: Mapping[str, Any]) -> str:
-    """Point MLflow at the configured store after checking it answers; the URI."""
+def _credentials_to_environment(uri: str) -> str:
+    """`uri` without `user:password@`, which go to MLflow's own environment variables.
+
+    MLflow prints (and a report would publish) its tracking URI in run links; given the
+    credentials apart, it sends them as basic authentication and never shows them.
+    """
+    parts = urlparse(uri)
+    if parts.scheme not in {"http", "https"} or (parts.username is None and parts.password is None):
+        return uri
+    os.environ["MLFLOW_TRACKING_USERNAME"] = unquote(parts.username or "")
+    if parts.password is not None:
+        os.environ["MLFLOW_TRACKING_PASSWORD"] = unquote(parts.password)
+    return public_uri(uri)
+
+
+def connect(tracking_cfg: Mapping[str, Any], open_store: bool = False) -> str:
+    """Point MLflow at the configured store after checking it answers; the URI (without
+    credentials: those are handed to MLflow through its environment variables).
+
+    With `open_store`, a sqlite store is also created (or upgraded) now, once for all the
+    processes that start together; without it nothing is written (a check before the work).
+    """
     uri = tracking_uri(tracking_cfg)
     check_reachable(uri)
+    uri = _credentials_to_environment(uri)
     for name, value in _CLIENT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     import mlflow
 
+    store = sqlite_file(uri)
+    if open_store and store is not None:
+        open_sqlite_store(uri, store)
     mlflow.set_tracking_uri(uri)
     return uri
 
@@ -134,7 +295,7 @@ def experiment_id(name: str, uri: str) -> str:
     try:
         return client.create_experiment(name, artifact_location=location)
     except MlflowException:  # created meanwhile by a parallel sweep job
-        return client.get_experiment_by_name(name).experiment_id
+        return cast("Experiment", client.get_experiment_by_name(name)).experiment_id
 
 
 def _git(*args: str) -> str | None:
@@ -153,10 +314,14 @@ def _git(*args: str) -> str | None:
 
 
 def code_tags() -> dict[str, str]:
-    """The git commit and whether tracked files differ from it (dvc.lock excepted: DVC
-    rewrites it while the pipeline runs)."""
+    """The git commit and whether tracked files differ from it. The files the pipeline itself
+    writes are excepted: dvc.lock (DVC rewrites it while the pipeline runs) and params.yaml
+    (composed from conf/ by `make pipeline-fake`, `make params` or `dvc exp run -S`); the run
+    records every parameter and the data hashes itself."""
     commit = _git("rev-parse", "--verify", "--quiet", "HEAD")
-    changes = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock")
+    changes = _git(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock", ":!params.yaml"
+    )
     tags = {TAG_GIT_COMMIT: commit or "none", TAG_GIT_DIRTY: str(bool(changes)).lower()}
     if changes is None:
         tags[TAG_GIT_DIRTY] = "unknown"
@@ -207,7 +372,7 @@ def tracked_run(cfg: Mapping[str, Any], run_name: str, tags: Mapping[str, str]) 
     """An active MLflow run in the configured experiment, nested under the sweep's parent
     run when one is running; yields the `mlflow.ActiveRun`."""
     tracking_cfg = cfg["tracking"]
-    uri = connect(tracking_cfg)
+    uri = connect(tracking_cfg, open_store=True)
     import mlflow
 
     parent = os.environ.get(PARENT_RUN_ENV)
@@ -249,7 +414,7 @@ def log_run(
     """Log params, metrics, figures, files and the model into the active run."""
     import mlflow
 
-    mlflow.log_params(flatten(config))
+    mlflow.log_params(public_params(config))
     mlflow.log_metrics({key: float(value) for key, value in metrics.items()})
     for path in figures:
         mlflow.log_artifact(str(path), artifact_path="figures")
@@ -296,9 +461,11 @@ class SweepParentRun(Callback):
         from omegaconf import OmegaConf
 
         os.environ.pop(PARENT_RUN_ENV, None)
-        self.uri = connect(config.tracking)
+        self.uri = connect(config.tracking, open_store=True)
         client = MlflowClient(self.uri)
-        overrides = list(OmegaConf.to_container(config.hydra.overrides.task))
+        overrides = public_overrides(
+            cast("list[str]", OmegaConf.to_container(config.hydra.overrides.task))
+        )
         run = client.create_run(
             experiment_id(experiment_name(config.tracking), self.uri),
             run_name=f"sweep {' '.join(overrides)}".strip(),

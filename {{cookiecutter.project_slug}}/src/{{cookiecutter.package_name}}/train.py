@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from {{ cookiecutter.package_name }}.data import workspace_root
 from {{ cookiecutter.package_name }}.errors import reported
@@ -38,9 +38,10 @@ def run(
     """Split, fit, evaluate and log one run; its metrics."""
     from omegaconf import OmegaConf
 
-    from {{ cookiecutter.package_name }} import evaluate, models, prepare, tracking
+    from {{ cookiecutter.package_name }} import config, evaluate, models, prepare, tracking
     from {{ cookiecutter.package_name }}.data import feature_columns, resolve
 
+    config.check(cfg, config.HYDRA)
     # Fail on an unreachable tracking server before spending time on training.
     tracking.connect(cfg["tracking"])
     tracking.require_parent_in_sweep(sweep_job is not None)
@@ -55,9 +56,11 @@ def run(
     evaluate.write_plots_data(evaluation, output_dir / "plots")
     figures = evaluate.write_figures(evaluation, output_dir / "figures")
 
+    # Tracking settings and credentials never reach run names, tags or params.
+    public = tracking.public_overrides(overrides)
     tags = {
         tracking.TAG_ENTRY_POINT: "hydra",
-        tracking.TAG_OVERRIDES: json.dumps(list(overrides)),
+        tracking.TAG_OVERRIDES: json.dumps(public),
         tracking.TAG_DATA_SOURCE: str(cfg["data"]["name"]),
         tracking.TAG_TRAIN_MD5: prepare.file_md5(train_file),
         tracking.TAG_TEST_MD5: prepare.file_md5(test_file),
@@ -66,10 +69,12 @@ def run(
         tags[tracking.TAG_DATA_SOURCE_MD5] = prepare.file_md5(resolve(cfg["data"]["path"]))
     if sweep_job is not None:
         tags[tracking.TAG_SWEEP_JOB] = str(sweep_job)
-    run_name = " ".join(overrides) or str(cfg["model"]["name"])
+    run_name = " ".join(public) or str(cfg["model"]["name"])
     with tracking.tracked_run(cfg, run_name, tags):
         tracking.log_run(
-            OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg,
+            cast("Mapping[str, Any]", OmegaConf.to_container(cfg, resolve=True))
+            if OmegaConf.is_config(cfg)
+            else cfg,
             metrics=metrics,
             model=model,
             input_example=test[feature_columns(cfg["data"])],

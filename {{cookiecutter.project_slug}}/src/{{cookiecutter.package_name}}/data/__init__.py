@@ -97,6 +97,8 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
         raise PipelineError(f"{source} does not match the schema in {where}: {'; '.join(problems)}")
     frame = frame[list(declared)].copy()
     wrong = []
+    not_finite = []
+    features = set(feature_columns(data_cfg))
     for name, kind in declared.items():
         column = frame[name]
         if kind in NUMERIC_TYPES and column.dtype != bool:
@@ -108,6 +110,17 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
                 wrong.append(f"{name} (declared int, found fractions)")
                 continue
             column = converted
+        if kind in NUMERIC_TYPES and name in features:
+            # Most models stop with a traceback on a missing or infinite value; bool would
+            # silently turn a missing value into True.
+            n_missing = int(column.isna().sum())
+            infinite = (
+                int(column.isin([float("inf"), float("-inf")]).sum()) if kind != "bool" else 0
+            )
+            if n_missing:
+                not_finite.append(f"{name}: {n_missing} missing")
+            if infinite:
+                not_finite.append(f"{name}: {infinite} infinite")
         if kind == "float":
             frame[name] = column.astype("float64")
         elif kind == "int":
@@ -121,6 +134,12 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
     if wrong:
         raise PipelineError(
             f"{source} does not match the schema in {where}: wrong types in {', '.join(wrong)}"
+        )
+    if not_finite:
+        raise PipelineError(
+            f"{source}: every feature needs a finite value, found {'; '.join(not_finite)}: fill "
+            "or drop those rows before training (or move the column to `subgroups` in "
+            f"{where} if it is no feature)"
         )
     target = frame[data_cfg["target"]]
     if target.isna().any():
@@ -148,15 +167,70 @@ def load_breast_cancer_frame() -> pd.DataFrame:
     return frame
 
 
+def _text_problem(path: Path) -> str | None:
+    """Why `path` is not a UTF-8 text file, judged from its first bytes; None if it may be."""
+    with path.open("rb") as stream:
+        head = stream.read(8192)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is UTF-16 text"
+    if b"\x00" in head:
+        return "it holds binary data (or UTF-16 text)"
+    return None
+
+
+SAVE_AS_CSV = "save it as CSV UTF-8 (in Excel: Save As > CSV UTF-8), or as Parquet"
+
+
 def read_table(path: Path) -> pd.DataFrame:
+    """A CSV (UTF-8) or Parquet file as a data frame; an unreadable file is one clear line."""
     import pandas as pd
 
     suffix = path.suffix.lower()
+    if suffix not in {".csv", ".parquet", ".pq"}:
+        raise PipelineError(
+            f"{path}: unsupported file type {suffix!r}; use a .csv or .parquet file"
+        )
+    if path.stat().st_size == 0:
+        raise PipelineError(
+            f"{path} is empty (0 bytes): put the data set there, or point the "
+            "data config's `path` at it"
+        )
     if suffix == ".csv":
-        return pd.read_csv(path)
-    if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path)
-    raise PipelineError(f"{path}: unsupported file type {suffix!r}; use a .csv or .parquet file")
+        problem = _text_problem(path)
+        if problem:
+            raise PipelineError(f"{path} is not a UTF-8 CSV file ({problem}): {SAVE_AS_CSV}")
+        try:
+            frame = pd.read_csv(path)
+        except pd.errors.EmptyDataError:
+            raise PipelineError(
+                f"{path} holds no header row and no data: put the data set "
+                "there, with a header row naming the columns"
+            ) from None
+        except UnicodeDecodeError as error:
+            raise PipelineError(
+                f"{path} is not a UTF-8 CSV file (byte {error.start} is not UTF-8): {SAVE_AS_CSV}"
+            ) from None
+        except (pd.errors.ParserError, ValueError) as error:
+            reason = " ".join(str(error).split())[:200]
+            raise PipelineError(f"{path} cannot be read as CSV ({reason}): {SAVE_AS_CSV}") from None
+    else:
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as error:  # pyarrow raises several types for a damaged file
+            reason = " ".join(str(error).split())[:200]
+            raise PipelineError(
+                f"{path} cannot be read as Parquet ({reason}): write it again, or use a CSV file"
+            ) from None
+    if frame.empty:
+        raise PipelineError(f"{path} has no data rows: put the data set there")
+    return frame
+
+
+def describe_source(data_cfg: Mapping[str, Any]) -> str:
+    """How messages name the data: its file, or the bundled data set."""
+    if data_cfg.get("source") == "file" and data_cfg.get("path"):
+        return str(resolve(data_cfg["path"]))
+    return "the bundled breast cancer data"
 
 
 def missing_file_hint(path: Path, produced_by: str | None) -> str:

@@ -1,0 +1,108 @@
+"""The configuration's types and ranges, checked in one place before any work starts.
+
+Hydra and DVC accept any value for any key (`train.seed=abc`, `evaluate.threshold=7`); without
+these checks a wrong value surfaces as a library traceback minutes later, or not at all. Each
+section below is a typed schema: every field has a type and an allowed range, and `check`
+refuses the first value that breaks one with one line naming the key and what to set instead.
+The data schema (`conf/data/*.yaml`) is checked on load (`data.check_schema_config`), and the
+estimator's own arguments by scikit-learn's parameter checks (`models.build_model`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from {{ cookiecutter.package_name }}.errors import PipelineError
+
+MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's random_state range
+
+# Where a value comes from, for the advice at the end of a message.
+HYDRA = "set it in conf/ or on the command line"
+PARAMS = "params.yaml holds it: fix conf/ or the override and run `make params` (or `dvc exp run -S ...`)"
+
+
+def _rule(kind: type, allowed: Callable[[Any], bool] | None, expect: str, nullable: bool = False):
+    return field(
+        metadata={"kind": kind, "allowed": allowed, "expect": expect, "nullable": nullable}
+    )
+
+
+@dataclass(frozen=True)
+class Train:
+    test_size: float = _rule(
+        float, lambda v: 0 < v < 1, "a fraction strictly between 0 and 1, such as 0.25"
+    )
+    seed: int = _rule(int, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
+    cv_folds: int = _rule(
+        int, lambda v: v == 0 or v >= 2, "0 (no cross-validation) or a whole number of at least 2"
+    )
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    threshold: float = _rule(float, lambda v: 0 <= v <= 1, "a probability from 0 to 1, such as 0.5")
+
+
+@dataclass(frozen=True)
+class Tracking:
+    uri: str | None = _rule(str, lambda v: v.strip() != "", "a tracking URI or null", True)
+    experiment_name: str | None = _rule(
+        str, lambda v: v.strip() != "", "a non-empty name, or null for the project's name", True
+    )
+    log_model: bool = _rule(bool, None, "true or false")
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str = _rule(str, lambda v: v.strip() != "", "the model's name")
+    scale_features: bool = _rule(bool, None, "true or false")
+
+
+SECTIONS: dict[str, type] = {
+    "train": Train,
+    "evaluate": Evaluate,
+    "tracking": Tracking,
+    "model": Model,
+}
+
+
+def _has_kind(value: Any, kind: type) -> bool:
+    if isinstance(value, bool):  # bool is an int in Python; never a number here
+        return kind is bool
+    if kind is float:
+        return isinstance(value, int | float) and math.isfinite(value)
+    return isinstance(value, kind)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def check(cfg: Any, where: str = HYDRA) -> None:
+    """Refuse the first key of `cfg` whose value has the wrong type or range.
+
+    `where` says how the user changes the value (`HYDRA` or `PARAMS`).
+    """
+    for section, schema in SECTIONS.items():
+        values = cfg.get(section)
+        if not isinstance(values, Mapping):
+            raise PipelineError(f"`{section}` is missing from the configuration: {where}")
+        for rule in fields(schema):
+            key = f"{section}.{rule.name}"
+            meta = rule.metadata
+            if rule.name not in values:
+                raise PipelineError(f"{key} is missing: {where}")
+            value = values[rule.name]
+            if value is None and meta["nullable"]:
+                continue
+            if not _has_kind(value, meta["kind"]) or (
+                meta["allowed"] is not None and not meta["allowed"](value)
+            ):
+                # The value comes from the command line or a file: shown as a quoted repr.
+                raise PipelineError(
+                    f"{key}={_shown(value)} is not valid: use {meta['expect']}; {where}"
+                )
