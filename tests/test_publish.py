@@ -8,13 +8,17 @@ fresh, empty PRE_COMMIT_HOME and every network route closed.
 
 from __future__ import annotations
 
+import codecs
 import datetime
+import gzip
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import tomllib
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -35,6 +39,7 @@ DEFAULT_COPYRIGHT = (
 EVERY_HOOK = {
     "no-data-files",
     "no-nhs-numbers",
+    "no-env-credentials",
     "detect-secrets",
     "check-added-large-files",
     "nbstripout",
@@ -54,8 +59,8 @@ EVERY_HOOK = {
     "check-issue-config",
     "zizmor",
 }
-# A fresh bake has no notebook, so this hook alone has nothing to check.
-NO_FILES_IN_A_FRESH_BAKE = {"nbstripout"}
+# A fresh bake has no notebook and no `.env` file, so these hooks have nothing to check.
+NO_FILES_IN_A_FRESH_BAKE = {"nbstripout", "no-env-credentials"}
 HOOK_RESULT = re.compile(
     r"^.*?(?:\(no files to check\))?(?P<status>Passed|Failed|Skipped)\n- hook id: (?P<id>\S+)$",
     re.MULTILINE,
@@ -262,7 +267,9 @@ def _png(size: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + os.urandom(size - 8)
 
 
-_VALID_NHS_NUMBER = with_check_digit("943476591")
+# In an issued range (England): numbers in the 999 test range are allowed by the hook.
+_VALID_NHS_NUMBER = with_check_digit("401023213")
+_A, _B, _C = _VALID_NHS_NUMBER[:3], _VALID_NHS_NUMBER[3:6], _VALID_NHS_NUMBER[6:]
 _INVALID_NHS_NUMBER = _VALID_NHS_NUMBER[:-1] + str((int(_VALID_NHS_NUMBER[-1]) + 1) % 10)
 _INJECTABLE_WORKFLOW = """\
 name: Triage
@@ -281,6 +288,26 @@ jobs:
       - run: |
           echo "New issue: ${{ github.event.issue.title }}"
 """
+
+_INJECTABLE_COMPOSITE_ACTION = """\
+name: Greet
+description: Greets the author of a new issue
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        echo "New issue: ${{ github.event.issue.title }}"
+"""
+_COHORT_CSV = "nhs_number,age,sex,sepsis\n1,42,F,0\n2,57,M,1\n3,61,F,0\n"
+
+
+def _zip(name: str, content: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
 
 # Each seed: (files to add, the hook ids that must fail: exactly these and no other).
 SEEDS = {
@@ -309,6 +336,73 @@ SEEDS = {
         {"check-added-large-files"},
     ),
     "workflow-injection": ({".github/workflows/triage.yml": _INJECTABLE_WORKFLOW}, {"zizmor"}),
+    # Bypasses found on day one (issue 11, items 16-18).
+    "nhs-number-as-pandas-float": (
+        {"notes/export.md": f"First identifier: {_VALID_NHS_NUMBER}.0 in the export.\n"},
+        {"no-nhs-numbers"},
+    ),
+    "nhs-number-glued-to-letters": (
+        {"notes/referral.md": f"Ref NHS{_VALID_NHS_NUMBER} on Monday.\n"},
+        {"no-nhs-numbers"},
+    ),
+    "nhs-number-mixed-separators": (
+        {"notes/referral.md": f"Referred {_A}.{_B}-{_C} on Monday.\n"},
+        {"no-nhs-numbers"},
+    ),
+    "nhs-number-non-breaking-spaces": (
+        {"notes/referral.md": f"Referred {_A}\u00a0{_B}\u00a0{_C} on Monday.\n"},
+        {"no-nhs-numbers"},
+    ),
+    "nhs-number-in-utf-16": (
+        # Big-endian with a byte order mark: the file still ends in one newline byte, so
+        # end-of-file-fixer has nothing to say about it.
+        {
+            "notes/letter.txt": codecs.BOM_UTF16_BE
+            + f"Referred {_A} {_B} {_C} on Monday.\n".encode("utf-16-be")
+        },
+        {"no-nhs-numbers"},
+    ),
+    "nhs-number-in-file-name": (
+        {f"notes/referral-{_VALID_NHS_NUMBER}.md": "Nothing identifying in here.\n"},
+        {"no-nhs-numbers"},
+    ),
+    "not-nhs-numbers": (
+        {
+            "notes/timings.md": "Started at 1732650004; call 01632 960 001 or "
+            "+44 20 7946 0000 or 020 7946 0123. Test patient 999 000 0018.\n",
+            "data/raw/scans.dvc": "outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n"
+            "  size: 1175552003\n  nfiles: 2\n  hash: md5\n  path: scans\n",
+        },
+        set(),
+    ),
+    "csv-renamed-txt": ({"results/cohort.txt": _COHORT_CSV}, {"no-data-files"}),
+    "csv-gz": ({"results/cohort.csv.gz": gzip.compress(_COHORT_CSV.encode())}, {"no-data-files"}),
+    "zip": ({"results/cohort.zip": _zip("cohort.csv", _COHORT_CSV)}, {"no-data-files"}),
+    "jsonl": ({"results/cohort.jsonl": '{"id": 1}\n{"id": 2}\n'}, {"no-data-files"}),
+    "xlsb": ({"results/cohort.xlsb": _zip("xl/workbook.bin", "x")}, {"no-data-files"}),
+    "sql-dump": (
+        {"results/cohort.sql": "CREATE TABLE p (id int);\nINSERT INTO p VALUES (1);\n"},
+        {"no-data-files"},
+    ),
+    "dicom-gz": (
+        {"scans/ct_001.dcm.gz": gzip.compress(b"\0" * 128 + b"DICM" + b"\0" * 16)},
+        {"no-data-files"},
+    ),
+    "env-example-with-a-password": (
+        {
+            ".env.example": "MLFLOW_TRACKING_URI=https://mlflow.example.org\n"
+            "MLFLOW_TRACKING_PASSWORD=Wq7vT2pLx9Rk\n"
+        },
+        {"no-env-credentials"},
+    ),
+    "env-example-with-placeholders": (
+        {".env.example": "MLFLOW_TRACKING_URI=\nMLFLOW_TRACKING_PASSWORD=<your password>\n"},
+        set(),
+    ),
+    "composite-action-injection": (
+        {".github/actions/greet/action.yml": _INJECTABLE_COMPOSITE_ACTION},
+        {"zizmor"},
+    ),
 }
 
 
@@ -354,6 +448,29 @@ def test_installed_git_hook_refuses_a_data_file_commit_and_accepts_a_clean_one(
     refused = env.run("git", "commit", "-m", "Add data", cwd=project, env=offline, check=False)
     assert refused.returncode != 0
     assert "dvc add results/cohort.csv" in refused.stdout + refused.stderr
+
+
+@pytest.mark.slow
+def test_installed_commit_msg_hook_refuses_an_nhs_number_in_the_message(installed_shared, tmp_path):
+    env = installed_shared()
+    project = working_copy(env.project, tmp_path)
+    offline = offline_env(env.env, tmp_path / "pre-commit-home")
+    env.run("pre-commit", "install", cwd=project, env=offline)
+    assert (project / ".git" / "hooks" / "commit-msg").is_file()
+    env.run("git", "commit", "--quiet", "-m", "Initial commit", cwd=project, env=offline)
+
+    (project / "notes.md").write_text("Joined admissions to outcomes.\n", encoding="utf-8")
+    env.run("git", "add", "notes.md", cwd=project, env=offline)
+    message = f"Fix the join for patient {_A} {_B} {_C}"
+    refused = env.run("git", "commit", "-m", message, cwd=project, env=offline, check=False)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    assert "no NHS numbers in the commit message" in output
+    assert _VALID_NHS_NUMBER not in output and f"{_A} *** ****" in output
+    accepted = env.run(
+        "git", "commit", "-m", "Fix the join on admissions", cwd=project, env=offline, check=False
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
 
 
 @pytest.mark.slow
