@@ -217,13 +217,12 @@ def chromium() -> str:
     )
 
 
-def test_report_page_renders_in_headless_chromium(site, tmp_path):
-    browser = chromium()
-    screenshot = tmp_path / "report.png"
-    page = (site["project"] / "site" / "technical-report.html").as_uri()
-    result = subprocess.run(
+def headless(profile: Path, *arguments: str, timeout: float = 120):
+    """Run the installed Chromium headless with its own profile, quiet and offline-minded:
+    no first-run pages, background fetches or component updates."""
+    return subprocess.run(
         [
-            browser,
+            chromium(),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -232,16 +231,25 @@ def test_report_page_renders_in_headless_chromium(site, tmp_path):
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={screenshot}",
-            "--window-size=1280,1600",
-            page,
+            f"--user-data-dir={profile}",
+            *arguments,
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
+    )
+
+
+def test_report_page_renders_in_headless_chromium(site, tmp_path):
+    screenshot = tmp_path / "report.png"
+    page = (site["project"] / "site" / "technical-report.html").as_uri()
+    result = headless(
+        tmp_path / "profile",
+        "--hide-scrollbars",
+        f"--screenshot={screenshot}",
+        "--window-size=1280,1600",
+        page,
     )
     assert screenshot.is_file(), f"no screenshot (exit {result.returncode}):\n{result.stderr}"
     counted = site["env"].python_run("-c", PIXEL_COUNT, screenshot).stdout.split()
@@ -319,31 +327,18 @@ window.addEventListener("load", function () { setTimeout(function () {
 def test_wide_tables_fit_the_page_at_1280_px(site, tmp_path):
     """The comparison of runs (ten columns) must not run past the page at 1280 px: every table
     fits inside the content column, with nothing scrolled out of sight."""
-    browser = chromium()
+    chromium()  # fails at once, with what to install, before the slower set-up
     pages = site["project"] / "site"
     measured_page = pages / "measure-tables.html"
     html = (pages / "technical-report.html").read_text(encoding="utf-8")
     measured_page.write_text(html.replace("</body>", MEASURE_TABLES + "</body>"), "utf-8")
     try:
-        result = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                f"--user-data-dir={tmp_path / 'profile'}",
-                "--window-size=1280,1600",
-                "--virtual-time-budget=5000",
-                "--dump-dom",
-                measured_page.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        result = headless(
+            tmp_path / "profile",
+            "--window-size=1280,1600",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            measured_page.as_uri(),
         )
     finally:
         measured_page.unlink()
@@ -566,7 +561,7 @@ def _free_port() -> int:
 def test_documented_mlflow_url_shows_the_run(site, tmp_path):
     """MLflow 3 opens an experiment on a GenAI overview that does not list training runs: the
     README, `make mlflow-ui` and the report give the runs view, which must show the run."""
-    browser = chromium()
+    chromium()  # fails at once, with what to install, before the slower set-up
     project, env = site["project"], site["env"]
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert RUNS_VIEW in readme
@@ -593,23 +588,13 @@ def test_documented_mlflow_url_shows_the_run(site, tmp_path):
                     break
             except OSError:
                 time.sleep(0.5)
-        result = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                f"--user-data-dir={tmp_path / 'profile'}",
-                "--window-size=1400,1000",
-                "--virtual-time-budget=20000",
-                "--dump-dom",
-                RUNS_VIEW.replace(":5000", f":{port}"),
-            ],
-            capture_output=True,
-            text=True,
+        result = headless(
+            tmp_path / "profile",
+            "--window-size=1400,1000",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            RUNS_VIEW.replace(":5000", f":{port}"),
             timeout=180,
-            check=False,
         )
     finally:
         server.terminate()
@@ -620,7 +605,7 @@ def test_documented_mlflow_url_shows_the_run(site, tmp_path):
 
 def test_interactive_plots_render_offline(site, tmp_path):
     """`make plots`: DVC's plots page with vega inlined, so it draws with no network at all."""
-    browser = chromium()
+    chromium()  # fails at once, with what to install, before the slower set-up
     project = site["project"]
     site["env"].run("make", "RUN=", "plots", timeout=300)
     page = project / "dvc_plots" / "index.html"
@@ -630,28 +615,16 @@ def test_interactive_plots_render_offline(site, tmp_path):
     assert resources.external == []
     assert "cdn." not in html
     assert not re.search(r"<script[^>]*\ssrc\s*=", html, re.IGNORECASE)
-    result = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            # No network: any request the page makes fails.
-            "--proxy-server=127.0.0.1:9",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1280,1600",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
+    result = headless(
+        tmp_path / "profile",
+        # No network: any request the page makes fails.
+        "--proxy-server=127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--window-size=1280,1600",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        page.as_uri(),
         timeout=180,
-        check=False,
     )
     charts = re.findall(r'<(?:svg|canvas)[^>]*class="marks"', result.stdout)
     vega_plots = 3  # roc, precision-recall, confusion (dvc.yaml)
