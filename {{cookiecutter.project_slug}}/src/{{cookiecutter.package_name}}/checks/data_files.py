@@ -11,15 +11,13 @@ fixtures under `tests/fixtures/` are allowed, and more paths with `--allow GLOB`
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
-import sys
 from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
-from {{ cookiecutter.package_name }}.checks import hook_arguments
+from {{ cookiecutter.package_name }}.checks import decode, hook_arguments, report
 
 DEFAULT_ALLOWED = ("tests/fixtures/*",)
 
@@ -170,24 +168,6 @@ def _format_by_magic(head: bytes) -> str | None:
     return None
 
 
-def _text(head: bytes) -> str | None:
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if head.startswith(bom):
-            return head[len(bom) :].decode(encoding, errors="replace")
-    if b"\0" in head:
-        even, odd = head[0::2], head[1::2]
-        if odd and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
-            return head.decode("utf-16-le", errors="replace")
-        if even and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
-            return head.decode("utf-16-be", errors="replace")
-        return None
-    return head.decode("utf-8", errors="replace")
-
-
 def _is_table(lines: list[str], min_lines: int) -> str | None:
     """The delimiter when `lines` are a delimited table, else None.
 
@@ -256,7 +236,7 @@ def data_format(path: str) -> str | None:
     by_magic = _format_by_magic(head)
     if by_magic:
         return by_magic
-    text = _text(head)
+    text = decode(head)
     if text is None:
         return None
     suffix = PurePosixPath(path).suffix.lower()
@@ -293,10 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         allow_metavar="GLOB",
         allow_help="also allow paths matching GLOB (tests/fixtures/* is always allowed)",
     )
-    messages = problems(args.filenames, [*DEFAULT_ALLOWED, *args.allow])
-    for message in messages:
-        print(message, file=sys.stderr)
-    return 1 if messages else 0
+    return report(problems(args.filenames, [*DEFAULT_ALLOWED, *args.allow]))
 
 
 if __name__ == "__main__":

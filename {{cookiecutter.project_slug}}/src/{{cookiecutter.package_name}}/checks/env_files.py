@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
-from {{ cookiecutter.package_name }}.checks import hook_arguments
+from {{ cookiecutter.package_name }}.checks import hook_arguments, report
 
 _EXAMPLE_SUFFIXES = frozenset({"example", "sample", "template", "dist", "defaults", "tmpl"})
 # Words of a key (split at `_`, `.`, `-`) that name a credential.
@@ -126,10 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in args.filenames
         if not any(PurePosixPath(path).match(pattern) for pattern in args.allow)
     ]
-    messages = problems(paths)
-    for message in messages:
-        print(message, file=sys.stderr)
-    return 1 if messages else 0
+    return report(problems(paths))
 
 
 if __name__ == "__main__":

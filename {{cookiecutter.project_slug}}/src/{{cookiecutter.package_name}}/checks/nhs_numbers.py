@@ -27,7 +27,6 @@ hook never prints a full number, because hook output ends up in CI logs.
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import itertools
 import re
@@ -36,7 +35,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from {{ cookiecutter.package_name }}.checks import hook_arguments
+from {{ cookiecutter.package_name }}.checks import decode, hook_arguments
 
 # Numbers that pass the check and sit in an issued range but are documented as fake in this
 # project (its tests build their own at run time). Add yours here, or pass `--allow`.
@@ -53,7 +52,6 @@ _ISSUED_RANGES = (
 _WEIGHTS = range(10, 1, -1)
 _ASCENDING = "0123456789" * 2
 _DESCENDING = "9876543210" * 2
-_SNIFF_BYTES = 8192
 _CONTEXT = 256
 
 # Characters people put between the groups of a number: Unicode spaces (`\s` covers the
@@ -219,38 +217,6 @@ def find_nhs_numbers(text: str, allowed: Iterable[str] = ()) -> Iterator[Finding
         for column, digits in _candidates(line.translate(_INVISIBLE)):
             if is_nhs_number(digits) and digits not in allowed_digits:
                 yield Finding(line_number, column, digits)
-
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def decode(content: bytes) -> str | None:
-    """The text of `content`, or None for binary content.
-
-    UTF-8, UTF-16 and UTF-32 with a byte order mark; UTF-16 without one (recognised by the
-    zero byte beside every ASCII character); otherwise UTF-8, falling back to Latin-1.
-    """
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            return content[len(bom) :].decode(encoding, errors="replace")
-    head = content[:_SNIFF_BYTES]
-    if b"\0" in head:
-        even, odd = head[0::2], head[1::2]
-        if odd and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
-            return content.decode("utf-16-le", errors="replace")
-        if even and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
-            return content.decode("utf-16-be", errors="replace")
-        return None
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")
 
 
 def read_text(path: str) -> str | None:
