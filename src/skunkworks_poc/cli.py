@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from skunkworks_poc import __version__
+
+# The toolkit's commands: name -> (module whose `main(argv) -> int` runs it, one-line help).
+# Each module is imported only when its command runs, so `skunkworks --help` stays fast.
+TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, summary) in TOOLKIT_COMMANDS.items():
+        # Listed here for --help; their own parsers live in their modules (imported lazily).
+        commands.add_parser(name, help=summary, add_help=False)
 
     new = commands.add_parser(
         "new",
@@ -91,6 +99,10 @@ def _files(names: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in TOOLKIT_COMMANDS:
+        module = importlib.import_module(TOOLKIT_COMMANDS[argv[0]][0])
+        return int(module.main(argv[1:]) or 0)
     args = _parser().parse_args(argv)
     if args.command == "new":
         return _new(args)
