@@ -14,10 +14,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import nhs_number
 import pytest
 import yaml
-
-import nhs_number
 
 from skunkworks_poc.checks import data_files, env_files, nhs_numbers
 from skunkworks_poc.cli import main as skunkworks
@@ -156,7 +155,9 @@ MUST_PASS = {
     "negative number": f"-{VALID},",
     "digits of a decimal grouped in threes": f"0.{A} {B} {C}",
     "id in a link": f"https://github.com/o/r/pull/1#issuecomment-{VALID}",
-    "id in a long link": f"see https://github.com/{'o' * 40}/{'r' * 40}/pull/1#issuecomment-{VALID}",
+    "id in a long link": (
+        f"see https://github.com/{'o' * 40}/{'r' * 40}/pull/1#issuecomment-{VALID}"
+    ),
     "created time": f'"created": {VALID},',
 }
 
@@ -394,9 +395,12 @@ def test_data_file_hook_allows_test_fixtures_and_extra_globs(monkeypatch, tmp_pa
 ENV_CREDENTIALS = {
     "real-looking password": "MLFLOW_TRACKING_PASSWORD=Wq7vT2pLx9Rk\n",  # pragma: allowlist secret
     "quoted secret key": 'AWS_SECRET_ACCESS_KEY="q7Vb1rT9+xZ/2mNk"\n',  # pragma: allowlist secret
-    "exported token": "export GITHUB_TOKEN=ghp_Zq7vT2pLx9RkWq7vT2pLx9Rk\n",  # pragma: allowlist secret
-    "password in a URL": "DATABASE_URL=postgres://bob:hunter2@db.example.org/cohort\n",  # pragma: allowlist secret
-    "API key with a comment": "OPENAI_API_KEY=sk-Wq7vT2pLx9Rk  # mine\n",  # pragma: allowlist secret
+    # pragma: allowlist nextline secret
+    "exported token": "export GITHUB_TOKEN=ghp_Zq7vT2pLx9RkWq7vT2pLx9Rk\n",
+    # pragma: allowlist nextline secret
+    "password in a URL": "DATABASE_URL=postgres://bob:hunter2@db.example.org/cohort\n",
+    # pragma: allowlist nextline secret
+    "API key with a comment": "OPENAI_API_KEY=sk-Wq7vT2pLx9Rk  # mine\n",
 }
 ENV_PLACEHOLDERS = {
     "empty": "MLFLOW_TRACKING_PASSWORD=\n",
@@ -404,7 +408,8 @@ ENV_PLACEHOLDERS = {
     "variable": "MLFLOW_TRACKING_PASSWORD=${MLFLOW_PASSWORD}\n",  # pragma: allowlist secret
     "changeme": "SECRET_KEY='changeme'\n",  # pragma: allowlist secret
     "crosses": "API_KEY=xxxxxxxx\n",  # pragma: allowlist secret
-    "URL with a placeholder password": "DATABASE_URL=postgres://bob:<password>@db/cohort\n",  # pragma: allowlist secret
+    # pragma: allowlist nextline secret
+    "URL with a placeholder password": "DATABASE_URL=postgres://bob:<password>@db/cohort\n",
     "settings that are not credentials": (
         "MLFLOW_TRACKING_URI=https://mlflow.example.org\nMLFLOW_TRACKING_USERNAME=alice\n"
         "AUTHOR_NAME=Jane\n# PASSWORD=comment\n"
@@ -557,7 +562,12 @@ def test_the_command_prints_each_problem_on_stderr(tmp_path):
 TEMPLATE_CONFIG = (
     Path(__file__).parents[2] / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
 )
-GUARDS = {"no-data-files", "no-nhs-numbers", "no-nhs-numbers-in-commit-message", "no-env-credentials"}
+GUARDS = {
+    "no-data-files",
+    "no-nhs-numbers",
+    "no-nhs-numbers-in-commit-message",
+    "no-env-credentials",
+}
 
 
 @pytest.fixture
