@@ -6,7 +6,8 @@
     python3 tasks.py bench   measure baking, start-up and test times (see bench/)
     python3 tasks.py lock    regenerate the generated projects' uv.lock files from the
                              template's pyproject.toml (`lock --upgrade`: newest versions)
-    python3 tasks.py wheel   build the toolkit's wheel into dist/ (what a release publishes)
+    python3 tasks.py dist    build the toolkit's sdist and wheel into dist/ and check them
+                             (`dist --tag v0.2.0`: also check the tag is the version)
 
 Each command first makes `.venv` (uv from PyPI, then this package with its test
 dependencies); later runs reuse it. Standard library only: this file runs before
@@ -106,6 +107,31 @@ _TOOLKIT_ENTRY = re.compile(
     r'(\[\[package\]\]\nname = "skunkworks-poc"\nversion = "(?P<version>[^"]+)"\n)'
     r"source = \{[^}\n]*\}\n(?P<middle>(?:.*\n)*?)wheels = \[\n[^\]]*\]\n"
 )
+
+
+def dist(dist_args: list[str]) -> None:
+    """What a release publishes: the sdist and wheel, checked by twine (strict)."""
+    bootstrap()
+    version = toolkit_version()
+    if dist_args[:1] == ["--tag"] and len(dist_args) == 2:
+        if dist_args[1] != f"v{version}":
+            sys.exit(f"tasks.py: tag {dist_args[1]} is not v{version} (src/skunkworks_poc)")
+    elif dist_args:
+        sys.exit("tasks.py: usage: dist [--tag vX.Y.Z]")
+    for path in build_distributions(ROOT / "dist"):
+        print(f"  {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
+def build_distributions(out: Path) -> list[Path]:
+    """Build the sdist and wheel into `out` (emptied first) and check them with twine."""
+    version = toolkit_version()
+    shutil.rmtree(out, ignore_errors=True)
+    run(BIN / "uv", "build", "--quiet", "--out-dir", out, ROOT, env=offline_env())
+    built = sorted(out.glob(f"skunkworks_poc-{version}*"))
+    if [p.suffix for p in built] != [".whl", ".gz"]:
+        sys.exit(f"tasks.py: expected one sdist and one wheel of {version} in {out}, got {built}")
+    run(BIN / "twine", "check", "--strict", *built, stdout=subprocess.DEVNULL)
+    return built
 
 
 def _rewrite_toolkit_entry(lock_text: str, source: str, wheel: str) -> str:
@@ -276,7 +302,7 @@ def main(argv: list[str]) -> None:
         "test": test,
         "bench": bench,
         "lock": lock,
-        "wheel": lambda rest: print(build_wheel(ROOT / "dist")),
+        "dist": dist,
     }
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)

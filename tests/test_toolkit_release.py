@@ -8,14 +8,21 @@ The tests install the toolkit from a wheel built from this checkout instead (har
 from __future__ import annotations
 
 import re
+import tarfile
 import tomllib
 import zipfile
 
 import pytest
+import yaml
 
 import skunkworks_poc
 from harness import REPO, toolkit_wheel
-from tasks import lock_template_name, lock_with_local_toolkit, lock_with_published_toolkit
+from tasks import (
+    build_distributions,
+    lock_template_name,
+    lock_with_local_toolkit,
+    lock_with_published_toolkit,
+)
 
 TEMPLATE = REPO / "{{cookiecutter.project_slug}}"
 MIN_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -73,3 +80,34 @@ def test_wheel_built_from_the_checkout_carries_the_template_and_its_version():
     template = "skunkworks_poc/template/{{cookiecutter.project_slug}}/"
     assert any(name.startswith(template) for name in names)
     assert "skunkworks_poc/cli.py" in names
+
+
+def test_release_builds_an_sdist_and_wheel_that_twine_accepts(tmp_path):
+    built = build_distributions(tmp_path / "dist")
+    assert [path.name for path in built] == [
+        f"skunkworks_poc-{skunkworks_poc.__version__}-py3-none-any.whl",
+        f"skunkworks_poc-{skunkworks_poc.__version__}.tar.gz",
+    ]
+    with tarfile.open(built[1]) as sdist:
+        names = sdist.getnames()
+    # The sdist rebuilds the same wheel: template, hooks and extension included, no caches.
+    root = f"skunkworks_poc-{skunkworks_poc.__version__}"
+    assert f"{root}/cookiecutter.json" in names
+    assert f"{root}/skunkworks_template_extensions.py" in names
+    assert not [name for name in names if "/.venv/" in name or "__pycache__" in name]
+
+
+def test_release_workflow_publishes_by_trusted_publishing_from_a_tag_only():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text("utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers == {"push": {"tags": ["v*"]}}
+    assert workflow["permissions"] == {}
+    build, publish = workflow["jobs"]["build"], workflow["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert any("tasks.py dist --tag" in step.get("run", "") for step in build["steps"])
+    # Only the publishing job may mint an OIDC token, and only behind the pypi environment.
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["needs"] == "build"
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "secrets." not in (REPO / ".github" / "workflows" / "release.yml").read_text("utf-8")
