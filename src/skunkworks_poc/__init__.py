@@ -1,8 +1,8 @@
-"""Companion tool for the NHS AI Lab Skunkworks proof-of-concept template."""
+"""The NHS AI Lab Skunkworks proof-of-concept toolkit: the template and the standard's machinery.
 
-from importlib.metadata import PackageNotFoundError, version
+`__version__` is the one place the version is written: the wheel's metadata reads it, and so
+does the template, which pins baked projects to a compatible release of the toolkit that
+baked them (`skunkworks-poc~=X.Y.Z`, skunkworks_template_extensions.py).
+"""
 
-try:
-    __version__ = version("skunkworks-poc")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = "0.2.0"
