@@ -86,11 +86,8 @@ def bootstrap() -> None:
 
 
 def toolkit_version() -> str:
-    text = (ROOT / "src" / "skunkworks_poc" / "__init__.py").read_text(encoding="utf-8")
-    found = re.search(r'^__version__ = "([^"]+)"$', text, re.M)
-    if not found:
-        sys.exit("tasks.py: no __version__ in src/skunkworks_poc/__init__.py")
-    return found.group(1)
+    """Written once, as `__toolkit_version` in cookiecutter.json (see pyproject.toml)."""
+    return json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))["__toolkit_version"]
 
 
 def build_wheel(out_dir: Path) -> Path:
@@ -115,7 +112,7 @@ def dist(dist_args: list[str]) -> None:
     version = toolkit_version()
     if dist_args[:1] == ["--tag"] and len(dist_args) == 2:
         if dist_args[1] != f"v{version}":
-            sys.exit(f"tasks.py: tag {dist_args[1]} is not v{version} (src/skunkworks_poc)")
+            sys.exit(f"tasks.py: tag {dist_args[1]} is not v{version} (cookiecutter.json)")
     elif dist_args:
         sys.exit("tasks.py: usage: dist [--tag vX.Y.Z]")
     for path in build_distributions(ROOT / "dist"):

@@ -1,8 +1,12 @@
 """The NHS AI Lab Skunkworks proof-of-concept toolkit: the template and the standard's machinery.
 
-`__version__` is the one place the version is written: the wheel's metadata reads it, and so
-does the template, which pins baked projects to a compatible release of the toolkit that
-baked them (`skunkworks-poc~=X.Y.Z`, skunkworks_template_extensions.py).
+The version is written once, as `__toolkit_version` in the template's cookiecutter.json (see
+pyproject.toml); the installed package's metadata carries it here.
 """
 
-__version__ = "0.2.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("skunkworks-poc")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
