@@ -12,8 +12,6 @@ found without the companion package being installed. It gives the templates:
 - `slug`: a name as a repository name, "St Mary's" giving `st-marys`, not `st-mary-s`.
 - `spdx` and `licence_name`: the SPDX identifier and the full name of a `code_licence` choice.
 - `validator_path`: where the prompt rules live, for `hooks/pre_gen_project.py`.
-- `toolkit_requirement`: the requirement a baked project declares on the toolkit, a
-  compatible release of the version that baked it (`skunkworks-poc~=0.2.0`).
 
 It also enforces the prompt rules at the earliest moment cookiecutter offers: whenever
 cookiecutter creates a Jinja environment for this template. The first one is created
@@ -27,7 +25,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,12 +39,6 @@ _VALIDATOR_CANDIDATES = (
     _HERE / "src" / "skunkworks_poc" / "validate.py",
     _HERE.parent / "validate.py",
 )
-# The toolkit's version, written once in its `__init__.py` (same two layouts).
-_VERSION_CANDIDATES = (
-    _HERE / "src" / "skunkworks_poc" / "__init__.py",
-    _HERE.parent / "__init__.py",
-)
-TOOLKIT = "skunkworks-poc"
 
 
 # One row per `code_licence` choice in cookiecutter.json (a test keeps the two in step).
@@ -115,23 +106,6 @@ def validator_path() -> str:
             return str(candidate)
     searched = ", ".join(str(path) for path in _VALIDATOR_CANDIDATES)
     raise FileNotFoundError(f"template is incomplete: validate.py not found in {searched}")
-
-
-def toolkit_version() -> str:
-    for candidate in _VERSION_CANDIDATES:
-        if candidate.is_file():
-            found = re.search(
-                r'^__version__ = "([^"]+)"$', candidate.read_text(encoding="utf-8"), re.M
-            )
-            if found:
-                return found.group(1)
-    searched = ", ".join(str(path) for path in _VERSION_CANDIDATES)
-    raise FileNotFoundError(f"template is incomplete: no __version__ in {searched}")
-
-
-def toolkit_requirement() -> str:
-    """`~=X.Y.Z`: any later X.Y release (fixes), never X.Y+1, whose contract may differ."""
-    return f"{TOOLKIT}~={toolkit_version()}"
 
 
 _loaded_validator = None
@@ -220,4 +194,7 @@ class TemplateHelpers(Extension):
         environment.filters["spdx"] = spdx
         environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path
-        environment.globals["toolkit_requirement"] = toolkit_requirement
+        # cruft update renders the project's old template, then the new one from the same
+        # folder, in one process: forget this module so that the next environment imports
+        # the extension (and its rules) of the template it renders, not this version.
+        sys.modules.pop(__name__, None)

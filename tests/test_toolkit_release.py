@@ -12,6 +12,7 @@ import tarfile
 import tomllib
 import zipfile
 
+import jinja2
 import pytest
 import yaml
 
@@ -28,6 +29,14 @@ TEMPLATE = REPO / "{{cookiecutter.project_slug}}"
 MIN_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 
 
+def shipped_lock(min_python: str) -> str:
+    """The lock a default bake writes (rendering it as cookiecutter would, without baking)."""
+    template = (TEMPLATE / lock_template_name(min_python)).read_text(encoding="utf-8")
+    return jinja2.Template(template, keep_trailing_newline=True).render(
+        cookiecutter={"project_slug": "sepsis-early-warning"}
+    )
+
+
 def test_one_version_for_the_package_and_the_template(bake_shared):
     project = bake_shared()
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
@@ -42,8 +51,8 @@ def test_one_version_for_the_package_and_the_template(bake_shared):
 
 @pytest.mark.parametrize("min_python", MIN_PYTHONS)
 def test_shipped_lock_resolves_the_toolkit_release_from_pypi(min_python):
-    text = (TEMPLATE / lock_template_name(min_python)).read_text(encoding="utf-8")
-    lock = tomllib.loads(text.replace("{{ cookiecutter.project_slug }}", "project"))
+    text = shipped_lock(min_python)
+    lock = tomllib.loads(text)
     [toolkit] = [p for p in lock["package"] if p["name"] == "skunkworks-poc"]
     assert toolkit["version"] == skunkworks_poc.__version__
     assert toolkit["source"] == {"registry": "https://pypi.org/simple"}
@@ -58,7 +67,7 @@ def test_shipped_lock_resolves_the_toolkit_release_from_pypi(min_python):
 
 
 def test_local_and_published_forms_of_the_lock_round_trip(tmp_path):
-    text = (TEMPLATE / lock_template_name("3.11")).read_text(encoding="utf-8")
+    text = shipped_lock("3.11")
     wheel = tmp_path / f"skunkworks_poc-{skunkworks_poc.__version__}-py3-none-any.whl"
     local = lock_with_local_toolkit(text, wheel)
     assert f'path = "{wheel.as_posix()}"' in local

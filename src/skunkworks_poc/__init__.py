@@ -1,8 +1,17 @@
 """The NHS AI Lab Skunkworks proof-of-concept toolkit: the template and the standard's machinery.
 
-`__version__` is the one place the version is written: the wheel's metadata reads it, and so
-does the template, which pins baked projects to a compatible release of the toolkit that
-baked them (`skunkworks-poc~=X.Y.Z`, skunkworks_template_extensions.py).
+The version is written once, as `__toolkit_version` in the template's cookiecutter.json (see
+pyproject.toml); the installed package's metadata carries it here. It is read on first use:
+importing importlib.metadata costs more than the rest of `skunkworks --help`.
 """
 
-__version__ = "0.2.0"
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("skunkworks-poc")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
