@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }} import docs_site, pipeline, report, report_blocks
+from {{ cookiecutter.package_name }} import pipeline, report, report_blocks
 from {{ cookiecutter.package_name }} import report_escape as esc
 from {{ cookiecutter.package_name }}.data.fake import generate
 from {{ cookiecutter.package_name }}.errors import PipelineError
@@ -137,37 +137,6 @@ def test_small_subgroups_are_listed_but_not_scored():
     assert (male.cases, male.metrics) == (2, {"sensitivity": None, "specificity": None})
 
 
-# --- The site's home page -------------------------------------------------------------------
-
-
-def test_readme_links_point_to_pages_or_to_the_repository():
-    repository = "https://github.com/owner/repo"
-    pages = {"model-card.md"}
-    assert (
-        docs_site.rewrite_link("docs/model-card.md#data", pages, repository) == "model-card.md#data"
-    )
-    assert docs_site.rewrite_link("LICENCE", pages, repository) == f"{repository}/blob/main/LICENCE"
-    assert docs_site.rewrite_link("docs/missing.md", pages, repository).startswith(repository)
-    for kept in ("#intended-use", "https://example.org/x", "mailto:a@b.c"):
-        assert docs_site.rewrite_link(kept, pages, repository) == kept
-
-
-def test_home_page_drops_badges_that_load_third_party_images():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    home = docs_site.home_page(readme, set(), "https://github.com/owner/repo")
-    assert "img.shields.io" not in home
-    assert home.splitlines()[0] == readme.splitlines()[0]
-
-
-def test_licence_inventory_joins_the_navigation_once_written(tmp_path):
-    config = {"nav": [{"Home": "index.md"}], "docs_dir": str(tmp_path)}
-    assert docs_site.on_config(config)["nav"] == [{"Home": "index.md"}]
-    (tmp_path / docs_site.LICENCES).write_text("# Third-party licences\n", encoding="utf-8")
-    docs_site.on_config(config)
-    docs_site.on_config(config)
-    assert config["nav"] == [{"Home": "index.md"}, {"Third-party licences": docs_site.LICENCES}]
-
-
 # --- Untrusted text: runs, data, settings ----------------------------------------------------
 
 HOSTILE = [
@@ -285,16 +254,6 @@ def test_a_params_yaml_recomposed_after_the_run_is_not_reported(tmp_path):
     assert changed == ["model.name", "model.estimator.C", "model.estimator.n_estimators"]
     (tmp_path / "dvc.lock").unlink()
     assert report.run_params(tmp_path) == (params, [])
-
-
-def test_free_text_settings_are_escaped_once_for_the_theme():
-    from markupsafe import escape
-
-    config = {"site_name": 'A "B" <i>', "site_description": 'a" onmouseover="x', "nav": None}
-    docs_site.escape_settings(config)
-    docs_site.escape_settings(config)  # mkdocs serve reloads: never escaped twice
-    assert config["site_description"] == "a&#34; onmouseover=&#34;x"
-    assert escape(config["site_name"]) == "A &#34;B&#34; &lt;i&gt;"
 
 
 def test_figures_draw_names_from_data_as_they_are():

@@ -714,20 +714,21 @@ def block_data_dictionary(sources: Sources, doc_dir: Path) -> str:
 def block_licences(sources: Sources, doc_dir: Path) -> str:
     from importlib import metadata
 
-    from {{ cookiecutter.package_name }} import licences
+    from skunkworks_poc.licences import dependencies
 
+    project = {{ cookiecutter.project_slug | quoted }}
     try:
-        metadata.distribution(licences.PROJECT)
+        metadata.distribution(project)
     except metadata.PackageNotFoundError:
-        return f"`{licences.PROJECT}` is not installed here: run `make setup`, then `make report`."
-    packages = licences.dependencies(licences.PROJECT)
+        return f"`{project}` is not installed here: run `make setup`, then `make report`."
+    packages = dependencies(project)
     rows = [
         [esc.text(package.name), esc.text(package.version), esc.text(package.licence)]
         for package in packages
     ]
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     return (
-        f"The {len(packages)} packages `{licences.PROJECT}` installs at run time, with the "
+        f"The {len(packages)} packages `{project}` installs at run time, with the "
         f"licence each declares (Python {python}; the same list as `make licences`).\n\n"
         + table(["Package", "Version", "Licence"], rows)
     )
