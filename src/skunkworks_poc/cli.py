@@ -11,7 +11,12 @@ from skunkworks_poc import __version__
 
 # The toolkit's commands: name -> (module whose `main(argv) -> int` runs it, one-line help).
 # Each module is imported only when its command runs, so `skunkworks --help` stays fast.
-TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {}
+TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {
+    "report": (
+        "skunkworks_poc.report.cli",
+        "fill the project's documents from its pipeline's outputs and MLflow runs",
+    ),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
