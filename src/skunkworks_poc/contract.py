@@ -232,7 +232,7 @@ def _check_version(fields: _Fields) -> int:
     supported = ", ".join(map(str, SUPPORTED_VERSIONS))
     if version is None:
         raise fields.error(
-            "contract", f"is missing: say which version of the contract the file follows ({supported})"
+            "contract", f"is missing: say which version of the contract it follows ({supported})"
         )
     if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
         raise fields.error(

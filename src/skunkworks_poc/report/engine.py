@@ -82,7 +82,7 @@ def load_settings(root: Path, path: Path | None = None) -> Settings:
             if required:
                 raise ReportError(f"{shown} lacks {dotted}: restore it from the template")
             return None
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             raise ReportError(f"{shown}: {dotted} has the wrong type ({type(value).__name__})")
         return value
 
@@ -252,8 +252,9 @@ def gather(root: Path, settings: Settings) -> Sources:
     sources.tracking_uri = uri
     sources.store_found = runs.store_exists(uri)
     if sources.store_found:
-        ids = [sources.run_info.experiment_id] if sources.run_info else None
-        sources.runs = runs.read_runs(uri, [i for i in ids or [] if i] or None, settings.experiments)
+        # Without `comparison.experiments`: the experiment of the current model's run.
+        current = sources.run_info.experiment_id if sources.run_info else ""
+        sources.runs = runs.read_runs(uri, [current] if current else None, settings.experiments)
     if sources.run_info:
         run_id = sources.run_info.run_id
         sources.current_run = next((run for run in sources.runs if run.run_id == run_id), None)
@@ -391,7 +392,8 @@ def run_ids_note(sources: Sources) -> str:
 
 
 def metric_label(sources: Sources, name: str) -> str:
-    labels = {metric.name: metric.label for metric in (sources.manifest.metrics if sources.manifest else [])}
+    declared = sources.manifest.metrics if sources.manifest else []
+    labels = {metric.name: metric.label for metric in declared}
     return esc.text(labels.get(name) or name.replace("_", " "))
 
 
@@ -479,8 +481,10 @@ def block_results(sources: Sources, doc_dir: Path) -> str:
     source = ", ".join(f"`{name}`" for name in manifest.metric_files)
     if sources.current_run is not None:
         source += f", MLflow run {run_link(sources, sources.current_run, short=False)}"
-    intro = f"{esc.text(manifest.evaluation)}; from {source}." if manifest.evaluation else (
-        f"From {source}."
+    intro = (
+        f"{esc.text(manifest.evaluation)}; from {source}."
+        if manifest.evaluation
+        else (f"From {source}.")
     )
     return intro + "\n\n" + "\n\n".join(parts)
 
@@ -492,9 +496,11 @@ def ranking(sources: Sources) -> tuple[str, bool] | None:
     if settings.ranking_metric:
         higher = settings.higher_is_better
         if higher is None:
-            higher = manifest.higher_is_better if manifest and (
-                manifest.primary_metric == settings.ranking_metric
-            ) else True
+            higher = (
+                manifest.higher_is_better
+                if manifest and (manifest.primary_metric == settings.ranking_metric)
+                else True
+            )
         return settings.ranking_metric, higher
     if manifest is None:
         return None
@@ -776,7 +782,9 @@ def write_figures(sources: Sources) -> list[str]:
     if sources.manifest is not None:
         for figure in sources.manifest.all_figures():
             wanted[Path(figure.file).name] = (sources.root / figure.file).read_bytes()
-    changed = [name for name, content in wanted.items() if _write_if_changed(folder / name, content)]
+    changed = [
+        name for name, content in wanted.items() if _write_if_changed(folder / name, content)
+    ]
     before = record.read_text(encoding="utf-8").split() if record.is_file() else []
     for stale in sorted(set(before) - set(wanted)):
         path = folder / stale
@@ -805,7 +813,9 @@ def build(root: Path, settings_file: Path | None = None) -> Outcome:
     """Copy the figures and rewrite every generated block of the configured documents."""
     settings = load_settings(root, settings_file)
     documents = [root / document for document in settings.documents]
-    missing = [name for name, path in zip(settings.documents, documents) if not path.is_file()]
+    missing = [
+        name for name, path in zip(settings.documents, documents, strict=True) if not path.is_file()
+    ]
     if missing:
         raise ReportError(
             f"{', '.join(missing)} not found: restore it, or remove it from `documents` in "
@@ -814,7 +824,7 @@ def build(root: Path, settings_file: Path | None = None) -> Outcome:
     sources = gather(root, settings)
     changed_figures = write_figures(sources)
     changed_documents, to_complete = [], 0
-    for name, document in zip(settings.documents, documents):
+    for name, document in zip(settings.documents, documents, strict=True):
         text = document.read_text(encoding="utf-8")
         try:
             found = {block.name for block in blocks.find_blocks(text, name)}

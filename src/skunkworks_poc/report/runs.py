@@ -75,7 +75,7 @@ def check_reachable(uri: str) -> None:
     port = f":{parts.port}" if parts.port is not None else ""
     probe = f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}/health"
     try:
-        with urllib.request.urlopen(probe, timeout=PROBE_TIMEOUT_SECONDS):  # noqa: S310
+        with urllib.request.urlopen(probe, timeout=PROBE_TIMEOUT_SECONDS):
             return
     except urllib.error.HTTPError as error:
         if error.code in {401, 403}:
