@@ -666,3 +666,26 @@ def test_help_stays_fast_and_does_not_import_the_engine():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_sqlite_store_read_directly_gives_what_mlflow_client_gives(tracked, monkeypatch):
+    """A local store is read with sqlite3 (importing mlflow costs seconds); MlflowClient stays
+    the fallback should MLflow change its tables, and both must give the same runs."""
+    import sqlite3
+
+    from skunkworks_poc.report import runs
+
+    uri = tracked[2]
+    for ids, names in ((None, None), (["1"], None), (None, ["elsewhere"])):
+        direct = runs.read_runs(uri, ids, names)
+
+        def changed_tables(*args):
+            raise sqlite3.OperationalError("no such table: latest_metrics")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(runs, "_sqlite_runs", changed_tables)
+            through_client = runs.read_runs(uri, ids, names)
+        assert sorted(direct, key=lambda run: run.run_id) == sorted(
+            through_client, key=lambda run: run.run_id
+        )
+        assert direct and all(run.name not in {"failed", "parent"} for run in direct)
