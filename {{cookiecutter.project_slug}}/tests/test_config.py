@@ -112,7 +112,13 @@ def test_dvc_yaml_names_the_pipeline_paths():
     assert paths(stages["train"]["outs"]) == {pipeline.MODEL_FILE}
     assert paths(stages["train"]["metrics"]) == {pipeline.CV_METRICS}
     assert paths(stages["evaluate"]["metrics"]) == {pipeline.METRICS}
-    assert paths(stages["evaluate"]["outs"]) == {pipeline.PREDICTIONS, pipeline.RUN_INFO}
+    assert paths(stages["evaluate"]["outs"]) == {
+        pipeline.PREDICTIONS,
+        pipeline.RUN_INFO,
+        pipeline.REPORT_MANIFEST,
+        pipeline.DATA_PROFILE,
+        pipeline.REPORT_FIGURES_DIR,
+    }
     plots = paths(stages["evaluate"]["plots"])
     assert {p.rsplit("/", 1)[0] for p in plots} == {pipeline.PLOTS_DIR, pipeline.FIGURES_DIR}
     for name, stage in stages.items():
