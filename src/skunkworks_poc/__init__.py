@@ -1,4 +1,8 @@
-"""Companion tool for the NHS AI Lab Skunkworks proof-of-concept template."""
+"""The NHS AI Lab Skunkworks proof-of-concept toolkit: the template and the standard's machinery.
+
+The version is written once, as `__toolkit_version` in the template's cookiecutter.json (see
+pyproject.toml); the installed package's metadata carries it here.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
