@@ -60,7 +60,7 @@ def _read(root: Path, name: str) -> dict:
 
 
 def test_the_manifest_declares_what_the_documents_show(project):
-    root, cfg, evaluation, drawn = project
+    root, cfg, _, drawn = project
     manifest = _read(root, pipeline.REPORT_MANIFEST)
     metrics = _read(root, pipeline.METRICS)
     assert manifest["contract"] == 1
@@ -148,7 +148,7 @@ def test_unknown_subgroup_metrics_are_named():
 
     predictions = pd.DataFrame({"actual": [1, 0], "predicted": [1, 0], "score": [0.9, 0.1]})
     predictions[SUBGROUP] = ["a", "b"]
-    with pytest.raises(PipelineError, match="evaluate.subgroups.metrics: recall unknown"):
+    with pytest.raises(PipelineError, match=r"evaluate\.subgroups\.metrics: recall unknown"):
         evaluate.subgroup_results(predictions, [SUBGROUP], ["recall"], 1)
 
 
