@@ -373,6 +373,7 @@ from mlflow import MlflowClient
 
 root, hostile = Path(sys.argv[1]), json.loads(sys.argv[2])
 metrics = json.loads((root / "metrics/metrics.json").read_text())
+metrics.update(json.loads((root / "metrics/cv.json").read_text()))  # logged with a run too
 uri = f"sqlite:///{(root / 'mlflow.db').as_posix()}"
 client = MlflowClient(uri)
 experiment = client.create_experiment(hostile["script"] + " " + hostile["markdown"])

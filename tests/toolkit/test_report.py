@@ -647,6 +647,13 @@ def test_the_command_runs_from_inside_the_project_and_is_quick(tracked):
     assert elapsed < 20  # the <= 3 s target is measured in bench/, not on a shared machine
 
 
+def test_a_wrong_option_is_one_line(capsys):
+    assert cli.main(["report", "--pfd"]) == 1
+    assert capsys.readouterr().err == (
+        "skunkworks report: unrecognized arguments: --pfd (see `skunkworks report --help`)\n"
+    )
+
+
 def test_pdf_without_a_built_site_is_one_line(tmp_path, capsys):
     project = make_project(tmp_path / "project", with_run=False)
     code, err = report(project, "--pdf", capsys=capsys)

@@ -6,8 +6,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 PROG = "skunkworks report"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Mistakes on the command line are one line and exit code 1, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see `{PROG} --help`)")
 
 
 def find_project(start: Path) -> Path:
@@ -22,7 +34,7 @@ def find_project(start: Path) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Fill the generated blocks of the project's documents from the files its pipeline "
@@ -47,7 +59,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
+    try:
+        args = _parser().parse_args(list(argv))
+    except _UsageError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
     from skunkworks_poc.contract import ContractError
     from skunkworks_poc.report import ReportError
 
