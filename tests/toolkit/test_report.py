@@ -20,8 +20,7 @@ from skunkworks_poc.report import blocks, engine
 from skunkworks_poc.report import escape as esc
 from skunkworks_poc.report.runs import Run
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_contract import PNG, manifest, profile
+from .test_contract import PNG, manifest, profile
 
 DOCUMENT = """# Report
 
