@@ -281,6 +281,19 @@ def test_bad_settings_are_one_clear_line(tmp_path, capsys, content, message):
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1
 
 
+def test_settings_of_the_old_layout_are_named_as_no_longer_read(tmp_path, capsys):
+    project = make_project(tmp_path / "project", with_run=False)
+    old = {**SETTINGS, "metrics": ["roc_auc"], "feature_importance": {"repeats": 5}}
+    old["data_card"] = {"statistics_from": "fake", "columns": {}}
+    (project / engine.SETTINGS_FILE).write_text(yaml.safe_dump(old), encoding="utf-8")
+    code, err = report(project, capsys=capsys)
+    assert code == 0
+    assert (
+        "skunkworks report: warning: conf/report/default.yaml: metrics, feature_importance, "
+        "data_card.statistics_from no longer read"
+    ) in err
+
+
 def test_an_unknown_contract_version_is_refused_and_nothing_is_written(tmp_path, capsys):
     project = make_project(tmp_path / "project", contract=7)
     before = (project / "docs" / "report.md").read_text(encoding="utf-8")

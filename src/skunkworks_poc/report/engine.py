@@ -46,6 +46,19 @@ def runs_view(experiment_id: str = "N") -> str:
 # --- Settings --------------------------------------------------------------------------------
 
 
+# Settings the report engine of projects baked before the toolkit read; they describe
+# computation, so they moved to the project's `evaluate` configuration.
+MOVED_SETTINGS = (
+    "metrics",
+    "feature_importance",
+    "subgroups",
+    "data_card.data",
+    "data_card.statistics_from",
+    "data_card.fake_rows",
+    "data_card.fake_seed",
+)
+
+
 @dataclass
 class Settings:
     documents: list[str]
@@ -57,6 +70,7 @@ class Settings:
     mlflow_ui_url: str | None = None
     hyperparameter_prefixes: tuple[str, ...] = HYPERPARAMETER_PREFIXES
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)  # data card descriptions
+    ignored: list[str] = field(default_factory=list)  # keys of the old layout, no longer read
 
 
 def load_settings(root: Path, path: Path | None = None) -> Settings:
@@ -92,7 +106,14 @@ def load_settings(root: Path, path: Path | None = None) -> Settings:
     experiments = setting("comparison.experiments", list)
     columns = setting("data_card.columns", dict) or {}
     prefixes = setting("hyperparameters.prefixes", list)
+    ignored = []
+    for dotted in MOVED_SETTINGS:
+        parent, _, leaf = dotted.rpartition(".")
+        holder = raw.get(parent) if parent else raw
+        if isinstance(holder, dict) and leaf in holder:
+            ignored.append(dotted)
     return Settings(
+        ignored=ignored,
         documents=documents,
         figures_dir=setting("figures_dir", str, required=True),
         ranking_metric=setting("comparison.metric", str),
@@ -240,6 +261,12 @@ def gather(root: Path, settings: Settings) -> Sources:
     from skunkworks_poc.report import runs
 
     sources = Sources(root=root, settings=settings)
+    if settings.ignored:
+        sources.note(
+            f"{SETTINGS_FILE}: {', '.join(settings.ignored)} no longer read: what the report "
+            "shows is computed by the pipeline's evaluate stage now (its `evaluate` settings); "
+            "delete them here"
+        )
     sources.manifest = contract.read_manifest(root)
     if sources.manifest is not None:
         sources.values = contract.read_metric_values(root, sources.manifest)
