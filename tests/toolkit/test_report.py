@@ -633,7 +633,6 @@ def test_licences_of_the_installed_project_are_listed(tmp_path, capsys):
     report(project, capsys=capsys)
     licences = block(project, "licences")
     assert "| cookiecutter |" in licences and "| Package | Version | Licence |" in licences
-    assert engine.project_name(project) == "skunkworks-poc"
 
 
 # --- The command ----------------------------------------------------------------------------

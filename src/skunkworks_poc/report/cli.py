@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+
+from skunkworks_poc._commands import CommandParser, UsageError
 
 PROG = "skunkworks report"
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """Mistakes on the command line are one line and exit code 1, not a usage dump."""
-
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{message} (see `{PROG} --help`)")
 
 
 def find_project(start: Path) -> Path:
@@ -33,8 +22,8 @@ def find_project(start: Path) -> Path:
     return start
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+def _parser() -> CommandParser:
+    parser = CommandParser(
         prog=PROG,
         description=(
             "Fill the generated blocks of the project's documents from the files its pipeline "
@@ -61,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     try:
         args = _parser().parse_args(list(argv))
-    except _UsageError as error:
+    except UsageError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 1
     from skunkworks_poc.contract import ContractError

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -727,34 +726,16 @@ def block_data_dictionary(sources: Sources, doc_dir: Path) -> str:
     return f"{summary} {origin}{note}\n\n" + table(DATA_DICTIONARY_HEADER, rows)
 
 
-def project_name(root: Path) -> str | None:
-    """`[project] name` of pyproject.toml, read without a TOML library (none on Python 3.10)."""
-    path = root / "pyproject.toml"
-    if not path.is_file():
-        return None
-    section = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            section = stripped
-            continue
-        match = re.fullmatch(r"name\s*=\s*[\"']([^\"']+)[\"']\s*(#.*)?", stripped)
-        if section == "[project]" and match:
-            return match[1]
-    return None
-
-
 def block_licences(sources: Sources, doc_dir: Path) -> str:
     from importlib import metadata
 
-    try:
-        from skunkworks_poc.licences import dependencies  # type: ignore[import-not-found]
-    except ImportError:  # until helper "guards" lands it
-        from skunkworks_poc.report._licences_shim import dependencies
+    from skunkworks_poc._commands import ProjectError, project_name
+    from skunkworks_poc.licences import dependencies
 
-    name = project_name(sources.root)
-    if name is None:
-        raise ReportError("pyproject.toml has no [project] name: the licences block needs it")
+    try:
+        name = project_name(sources.root)
+    except ProjectError as error:
+        raise ReportError(f"{error}: the licences block needs it") from None
     try:
         metadata.distribution(name)
     except metadata.PackageNotFoundError:
