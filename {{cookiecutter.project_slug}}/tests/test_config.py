@@ -153,6 +153,13 @@ BAD_VALUES = [
     ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability from 0 to 1"),
     ("evaluate.threshold=-0.1", "evaluate.threshold=-0.1 is not valid"),
     ("evaluate.threshold=nan", "evaluate.threshold=nan is not valid"),
+    ("evaluate.importance.max_rows=abc", "evaluate.importance.max_rows='abc' is not valid"),
+    ("evaluate.importance.n_jobs=0", "evaluate.importance.n_jobs=0 is not valid: use -1"),
+    ("evaluate.subgroups.metrics=7", "evaluate.subgroups.metrics=7 is not valid: use a list"),
+    (
+        "evaluate.data_profile.statistics_from=guess",
+        "evaluate.data_profile.statistics_from='guess' is not valid: use fake or real",
+    ),
     ("tracking.log_model=maybe", "tracking.log_model='maybe' is not valid: use true or false"),
     ("tracking.experiment_name=''", "tracking.experiment_name='' is not valid"),
     ("model.scale_features=3", "model.scale_features=3 is not valid"),
