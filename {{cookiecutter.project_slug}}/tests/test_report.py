@@ -162,3 +162,31 @@ def test_figures_draw_names_from_data_as_they_are(tmp_path):
     subgroup = evaluate.subgroup_figure(name, [group], ["sensitivity"], tmp_path / "b.png")
     assert importance.read_bytes().startswith(b"\x89PNG")
     assert subgroup.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_toolkit_accepts_the_files_and_shows_their_numbers(project):
+    """`skunkworks report` (the toolkit, a dev dependency) on these files: no breach of the
+    contract, and the results table holds the numbers of metrics/metrics.json."""
+    import shutil
+    import subprocess
+    import sys
+
+    from {{ cookiecutter.package_name }}.paths import project_root
+
+    root = project[0]
+    shutil.copytree(project_root() / "docs", root / "docs", dirs_exist_ok=True)
+    shutil.copytree(project_root() / "conf", root / "conf", dirs_exist_ok=True)
+    shutil.copyfile(project_root() / "pyproject.toml", root / "pyproject.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "skunkworks_poc", "report", "--project", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "", "MLFLOW_TRACKING_URI": f"sqlite:///{(root / 'none.db').as_posix()}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr and "Traceback" not in result.stderr
+    report = (root / "docs" / "technical-report.md").read_text(encoding="utf-8")
+    roc_auc = _read(root, pipeline.METRICS)["roc_auc"]
+    assert f"| ROC AUC | {roc_auc:.3f} |" in report
+    assert "figures/subgroup_site.png" in report and (root / "docs/figures/roc_curve.png").is_file()
