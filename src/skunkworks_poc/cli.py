@@ -25,6 +25,10 @@ class _Version(argparse.Action):
 # The toolkit's commands: name -> (module whose `main(argv) -> int` runs it, one-line help).
 # Each module is imported only when its command runs, so `skunkworks --help` stays fast.
 TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {
+    "report": (
+        "skunkworks_poc.report.cli",
+        "fill the project's documents from its pipeline's outputs and MLflow runs",
+    ),
     "check": (
         "skunkworks_poc.checks.cli",
         "refuse data files, NHS numbers and credentials (pre-commit hooks)",
