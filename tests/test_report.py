@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import install_project, tool_env
+from harness import install_project
 
 pytestmark = pytest.mark.slow
 
@@ -501,19 +501,18 @@ def test_hostile_runs_and_data_show_as_text_and_never_run(attacked):
     assert HOSTILE_COLUMN in card and HOSTILE_DESCRIPTION in card
 
 
-def test_quotes_in_answers_stay_inside_html_attributes(bake, stack, tmp_path):
+def test_quotes_in_answers_stay_inside_html_attributes(bake, install, tmp_path):
     """A `"` in the project's name or description must not end the attribute the theme writes
     it into (`<meta name="description" content="...">`), nor show escaped twice."""
     name = 'Sepsis "Quoted" Warning & Co'
     description = 'a" onmouseover="alert(9)'
     project = bake(project_name=name, description=description)
-    result = subprocess.run(
-        [str(stack / "bin" / "mkdocs"), "build", "--strict"],
-        cwd=project,
-        env={**tool_env([stack / "bin"]), "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
+    env = install(project)  # the toolkit's MkDocs plugin comes with the project's install
+    result = env.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        env={**env.env, "NO_MKDOCS_2_WARNING": "1"},
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
