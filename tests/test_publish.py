@@ -435,8 +435,8 @@ def test_installed_git_hook_refuses_a_data_file_commit_and_accepts_a_clean_one(
     offline = offline_env(env.env, tmp_path / "pre-commit-home")
     # `make setup` = installing the project (needs the package index) then this command.
     recipe = env.run("make", "-n", "setup", cwd=project, env=offline).stdout
-    assert ".git_hooks" in recipe
-    env.run("python", "-m", "sepsis_early_warning.git_hooks", cwd=project, env=offline)
+    assert "skunkworks install-hooks" in recipe
+    env.run("skunkworks", "install-hooks", cwd=project, env=offline)
     assert (project / ".git" / "hooks" / "pre-commit").is_file()
 
     commit = env.run("git", "commit", "--quiet", "-m", "Initial commit", cwd=project, env=offline)

@@ -194,7 +194,7 @@ def test_make_setup_in_an_activated_environment_lets_a_plain_shell_commit(bake, 
         "PRE_COMMIT_HOME": shell["PRE_COMMIT_HOME"],
     }
     setup = env.run("make", "setup", "INSTALL=:", env=activated)
-    assert "git_hooks" in setup.stdout
+    assert "skunkworks install-hooks" in setup.stdout
     commit_from_a_plain_shell(env, env.project, shell)
 
     # Installing again (make setup twice) leaves one PATH block, not two.
@@ -209,7 +209,7 @@ def test_hook_installed_by_the_environments_python_without_activation(bake, inst
     and a plain `pre-commit install` run afterwards is undone by installing again."""
     env = install(bake())
     shell = plain_shell(env, tmp_path)
-    package_run = [env.python, "-m", f"{PACKAGE}.git_hooks"]
+    package_run = [env.python, "-m", "skunkworks_poc", "install-hooks"]
     env.run(env.python, "-m", "pre_commit", "install", env=shell)
     hook = (env.project / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
     assert "export PATH" not in hook
@@ -286,7 +286,7 @@ def test_make_works_in_an_activated_pip_environment_without_uv(bake, install):
     recipe = env.run("make", "-n", "setup", "test", "lint", "docs", env=shell).stdout
     assert "uv" not in recipe.split(), recipe
     assert "python -m pip install -e '.[dev]'" in recipe
-    assert f"python -m {PACKAGE}.git_hooks" in recipe
+    assert "skunkworks install-hooks" in recipe
     assert "\npytest\n" in f"\n{recipe}"
     # Real runs: the help, and a target that runs the package in the environment.
     assert "setup" in env.run("make", "help", env=shell).stdout

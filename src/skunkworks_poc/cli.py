@@ -41,6 +41,10 @@ TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {
         "skunkworks_poc.plots",
         "the pipeline's interactive DVC plots in dvc_plots/index.html, working offline",
     ),
+    "install-hooks": (
+        "skunkworks_poc.git_hooks",
+        "install the pre-commit git hooks with this environment first on their PATH",
+    ),
 }
 
 

@@ -71,6 +71,28 @@ _EXEMPT_KEY = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S*$", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s")
+# How far back a key name can start: the patterns end in `$`, and searching a whole window at
+# every position made a lock file (thousands of digit runs) take seconds.
+_KEY_REACH = 64
+
+
+def _exempt_by_what_precedes(before: str) -> bool:
+    """A phone number with its country code (`+44 7700 900123`), a signed number (`-N...`, but
+    not `NHS-...`), a fraction without its leading zero (`.N...`), an id in a link
+    (`#issuecomment-N...`), the value of a size, time or phone key."""
+    if before.endswith(("+", ".")):
+        return True
+    if before.endswith("-") and not (
+        len(before) > 1 and before[-2].isascii() and before[-2].isalpha()
+    ):
+        return True
+    if "://" in before and _URL.search(_WHITESPACE.split(before)[-1]):
+        return True
+    key_end = before.rstrip().rstrip("\"'").rstrip()
+    return key_end.endswith((":", "=")) and bool(_EXEMPT_KEY.search(before[-_KEY_REACH:]))
+
+
 # Hexadecimal tokens (hashes, run ids) can contain ten digits in a row by chance.
 _HEX_TOKEN = re.compile(r"[0-9a-fA-F]+")
 
@@ -125,15 +147,7 @@ def _candidates(line: str) -> Iterator[tuple[int, str]]:
         start, end = chain.span()
         # A window each side, not the whole line: a minified file is one long line of numbers.
         before, after = line[max(0, start - _CONTEXT) : start], line[end : end + _CONTEXT]
-        # A phone number with its country code (`+44 7700 900123`), a signed number (`-NNNNNNNNNN`,
-        # but not `NHS-...`), a fraction without its leading zero (`.NNNNNNNNNN`), an id in a
-        # link (`#issuecomment-NNNNNNNNNN`), the value of a size, time or phone key.
-        if (
-            before.endswith(("+", "."))
-            or re.search(r"(^|[^A-Za-z])-$", before)
-            or _URL.search(before)
-            or _EXEMPT_KEY.search(before)
-        ):
+        if _exempt_by_what_precedes(before):
             continue
         groups = list(_GROUP.finditer(chain.group()))
         text = chain.group()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }} import git_hooks
+from skunkworks_poc import git_hooks
 
 # The shape of the hook pre-commit 4 writes (pre_commit/resources/hook-tmpl).
 PRE_COMMIT_HOOK = """#!/usr/bin/env bash
@@ -68,3 +68,27 @@ def test_scripts_dirs_start_with_this_interpreters_and_add_layered_venvs(tmp_pat
     assert other / "bin" in folders
     assert len(folders) == len(set(folders))
     assert not any(str(folder).startswith(str(tmp_path / "plain")) for folder in folders)
+
+
+def test_install_hooks_writes_both_hooks_with_this_environment_on_path(tmp_path, capsys):
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "default_install_hook_types: [pre-commit, commit-msg]\nrepos: []\n", encoding="utf-8"
+    )
+    assert git_hooks.main([str(tmp_path)]) == 0
+    for name in ("pre-commit", "commit-msg"):
+        hook = (tmp_path / ".git" / "hooks" / name).read_text(encoding="utf-8")
+        assert git_hooks.BEGIN in hook
+        assert str(Path(sysconfig.get_path("scripts"))) in hook
+    assert "runs the checks with" in capsys.readouterr().out
+    # Again: one PATH block per hook, not two.
+    assert git_hooks.main([str(tmp_path)]) == 0
+    hook = (tmp_path / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+    assert hook.count("export PATH") == 1
+
+
+def test_install_hooks_outside_a_repository_is_one_line(tmp_path, capsys):
+    assert git_hooks.main([str(tmp_path)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("skunkworks install-hooks: ")
+    assert len(error.splitlines()) == 1
