@@ -144,6 +144,9 @@ BAD_VALUES = [
     ("train.cv_folds=1", "train.cv_folds=1 is not valid: use 0 (no cross-validation) or"),
     ("train.cv_folds=-3", "train.cv_folds=-3 is not valid"),
     ("train.cv_folds=true", "train.cv_folds=True is not valid"),
+    ("train.n_jobs=0", "train.n_jobs=0 is not valid: use -1 (every core) or"),
+    ("train.n_jobs=-2", "train.n_jobs=-2 is not valid"),
+    ("train.cv_max_rows=999", "train.cv_max_rows=999 is not valid: use a number of rows of"),
     ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability from 0 to 1"),
     ("evaluate.threshold=-0.1", "evaluate.threshold=-0.1 is not valid"),
     ("evaluate.threshold=nan", "evaluate.threshold=nan is not valid"),
@@ -179,6 +182,8 @@ def test_edges_of_the_ranges_are_accepted(compose):
         ["evaluate.threshold=0", "train.cv_folds=0", "train.seed=0"],
         ["evaluate.threshold=1", "train.cv_folds=2", f"train.seed={config.MAX_SEED}"],
         ["train.test_size=0.01", "tracking.uri=sqlite:///x.db"],
+        ["train.n_jobs=1", "train.cv_max_rows=1000"],
+        ["train.n_jobs=4", "train.cv_max_rows=null"],
     ):
         config.check(compose(overrides))
 
