@@ -1,9 +1,14 @@
-"""Fixtures shared by the tests: composed configurations, small fake data, an MLflow store."""
+"""Fixtures shared by the tests: composed configurations, small fake data, an MLflow store,
+and one real run of the DVC pipeline shared by the tests that read it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -64,3 +69,143 @@ def mlflow_uri(_empty_mlflow_store, tmp_path, monkeypatch) -> str:
     # MLflow keeps the last URI set in the process: replace whatever an earlier test left.
     mlflow.set_tracking_uri(uri)
     return uri
+
+
+PROJECT_FILES = ["conf", "src", "dvc.yaml", "params.yaml", ".dvcignore", "pyproject.toml"]
+
+
+def copy_project(destination: Path) -> Path:
+    """The files the pipeline needs, copied to `destination` (DVC without git, no data)."""
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "local")
+            )
+        else:
+            shutil.copyfile(source, destination / name)
+    (destination / ".dvc").mkdir()
+    shutil.copyfile(ROOT / ".dvc" / "config", destination / ".dvc" / "config")
+    # The copy is no git repository: tell DVC so (config.local is DVC's machine-only file).
+    (destination / ".dvc" / "config.local").write_text("[core]\n    no_scm = true\n")
+    (destination / "data" / "raw").mkdir(parents=True)
+    return destination
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+# The tests that read the real pipeline run ask for this fixture.
+PIPELINE_FIXTURE = "pipeline_run"
+PACKAGE = {{ cookiecutter.package_name | quoted }}
+
+
+class PipelineRun:
+    """`make pipeline-fake` in a copy of the project: fake data, `pipeline compose`, then
+    `dvc repro` of the three stages, which ends in an MLflow run in the copy's own default
+    store (`mlflow.db`, created by the run as on a first run).
+
+    It takes most of the suite's time in processes of its own, so it starts as soon as the
+    tests are collected, in a thread that waits on those processes, while the other tests run;
+    the tests that read it run last and wait for it.
+    """
+
+    STEPS = (
+        ("-m", f"{PACKAGE}.data.fake", "--rows", "150", "--seed", "5"),
+        # One fold at a time: two worker threads would only compete for the same two cores
+        # with the tests running meanwhile.
+        ("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "train.cv_folds=2", "train.n_jobs=1"),
+        ("-m", "dvc", "repro"),
+    )
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="pipeline-run-"))
+        self.project = copy_project(self.folder / "project")
+        self.results: list[subprocess.CompletedProcess] = []
+        self._process: subprocess.Popen | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="pipeline-run", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DVC_", "PYTEST_")) and key != "MLFLOW_TRACKING_URI"
+        }
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        for args in self.STEPS:
+            if self._stopped:
+                return
+            self._process = subprocess.Popen(
+                [sys.executable, *args],
+                cwd=self.project,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            stdout, stderr = self._process.communicate()
+            result = subprocess.CompletedProcess(args, self._process.returncode, stdout, stderr)
+            self.results.append(result)
+            if result.returncode != 0:
+                return
+
+    def wait(self, timeout: float = 600) -> PipelineRun:
+        """The finished run; fails the test with the output of a step that failed."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.stop()
+            pytest.fail(f"the pipeline in {self.project} did not finish in {timeout} s")
+        for result in self.results:
+            assert result.returncode == 0, (
+                f"{' '.join(result.args)} failed in {self.project}:\n{result.stdout}\n"
+                f"{result.stderr}"
+            )
+        return self
+
+    @property
+    def repro_output(self) -> str:
+        return self.results[-1].stdout
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        self._thread.join(30)
+
+
+_pipeline: PipelineRun | None = None
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    # Stable: the tests that wait for the pipeline go last, everything else keeps its order.
+    items.sort(key=lambda item: PIPELINE_FIXTURE in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_finish(session) -> None:
+    global _pipeline
+    if session.config.option.collectonly:
+        return
+    if any(PIPELINE_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        _pipeline = PipelineRun()
+        _pipeline.start()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _pipeline is not None:
+        _pipeline.stop()
+        # Kept after a failure, for a look at what the stages wrote (its path is in the message).
+        if exitstatus == 0:
+            shutil.rmtree(_pipeline.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run() -> PipelineRun:
+    """The finished pipeline run on fake data (see `PipelineRun`)."""
+    assert _pipeline is not None, "started when the tests are collected"
+    return _pipeline.wait()
