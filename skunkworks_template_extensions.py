@@ -194,3 +194,7 @@ class TemplateHelpers(Extension):
         environment.filters["spdx"] = spdx
         environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path
+        # cruft update renders the project's old template, then the new one from the same
+        # folder, in one process: forget this module so that the next environment imports
+        # the extension (and its rules) of the template it renders, not this version.
+        sys.modules.pop(__name__, None)

@@ -6,6 +6,8 @@
     python3 tasks.py bench   measure baking, start-up and test times (see bench/)
     python3 tasks.py lock    regenerate the generated projects' uv.lock files from the
                              template's pyproject.toml (`lock --upgrade`: newest versions)
+    python3 tasks.py dist    build the toolkit's sdist and wheel into dist/ and check them
+                             (`dist --tag v0.2.0`: also check the tag is the version)
 
 Each command first makes `.venv` (uv from PyPI, then this package with its test
 dependencies); later runs reuse it. Standard library only: this file runs before
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +32,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 DEMO = ROOT / "demo"
 DEMO_MARKER = DEMO / ".made-by-tasks-py"
+TOOLKIT = "skunkworks-poc"
+# Where PyPI serves a file by its name alone (a redirect to its content-addressed URL).
+PYPI_FILES = "https://files.pythonhosted.org/packages/py3/s/skunkworks-poc"
 
 
 def say(message: str) -> None:
@@ -79,6 +85,93 @@ def bootstrap() -> None:
     )
 
 
+def toolkit_version() -> str:
+    """Written once, as `__toolkit_version` in cookiecutter.json (see pyproject.toml)."""
+    return json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))["__toolkit_version"]
+
+
+def build_wheel(out_dir: Path) -> Path:
+    """The toolkit's wheel (with the template inside), built from this checkout."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run(BIN / "uv", "build", "--quiet", "--wheel", "--out-dir", out_dir, ROOT, env=offline_env())
+    wheel = out_dir / f"skunkworks_poc-{toolkit_version()}-py3-none-any.whl"
+    if not wheel.is_file():
+        sys.exit(f"tasks.py: uv build did not write {wheel}")
+    return wheel
+
+
+_TOOLKIT_ENTRY = re.compile(
+    r'(\[\[package\]\]\nname = "skunkworks-poc"\nversion = "(?P<version>[^"]+)"\n)'
+    r"source = \{[^}\n]*\}\n(?P<middle>(?:.*\n)*?)wheels = \[\n[^\]]*\]\n"
+)
+
+
+def dist(dist_args: list[str]) -> None:
+    """What a release publishes: the sdist and wheel, checked by twine (strict)."""
+    bootstrap()
+    version = toolkit_version()
+    if dist_args[:1] == ["--tag"] and len(dist_args) == 2:
+        if dist_args[1] != f"v{version}":
+            sys.exit(f"tasks.py: tag {dist_args[1]} is not v{version} (cookiecutter.json)")
+    elif dist_args:
+        sys.exit("tasks.py: usage: dist [--tag vX.Y.Z]")
+    for path in build_distributions(ROOT / "dist"):
+        print(f"  {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
+def build_distributions(out: Path) -> list[Path]:
+    """Build the sdist and wheel into `out` (emptied first) and check them with twine."""
+    version = toolkit_version()
+    shutil.rmtree(out, ignore_errors=True)
+    run(BIN / "uv", "build", "--quiet", "--out-dir", out, ROOT, env=offline_env())
+    built = sorted(out.glob(f"skunkworks_poc-{version}*"))
+    if [p.suffix for p in built] != [".whl", ".gz"]:
+        sys.exit(f"tasks.py: expected one sdist and one wheel of {version} in {out}, got {built}")
+    run(BIN / "twine", "check", "--strict", *built, stdout=subprocess.DEVNULL)
+    return built
+
+
+def _rewrite_toolkit_entry(lock_text: str, source: str, wheel: str) -> str:
+    found = list(_TOOLKIT_ENTRY.finditer(lock_text))
+    if len(found) != 1:
+        raise ValueError(f"expected one {TOOLKIT} package in the lock, found {len(found)}")
+    entry = found[0]
+    replacement = (
+        f"{entry.group(1)}source = {{ {source} }}\n{entry.group('middle')}"
+        f"wheels = [\n    {{ {wheel} }},\n]\n"
+    )
+    return lock_text[: entry.start()] + replacement + lock_text[entry.end() :]
+
+
+def lock_with_published_toolkit(lock_text: str) -> str:
+    """The toolkit's entry as a supplier's uv resolves it: the release on PyPI.
+
+    It carries no hash: the wheel bundles this very lock, so the lock cannot hold the
+    wheel's hash (or PyPI's content-addressed URL) without changing it. uv checks the
+    other packages' hashes as usual.
+    """
+    version = re.search(r'name = "skunkworks-poc"\nversion = "([^"]+)"', lock_text)
+    if not version:
+        raise ValueError(f"no {TOOLKIT} package in the lock")
+    name = f"skunkworks_poc-{version.group(1)}-py3-none-any.whl"
+    return _rewrite_toolkit_entry(
+        lock_text, 'registry = "https://pypi.org/simple"', f'url = "{PYPI_FILES}/{name}"'
+    )
+
+
+def lock_with_local_toolkit(lock_text: str, wheel: Path) -> str:
+    """The toolkit's entry pointing at a wheel built from this checkout, for the demo and
+    the tests (the release the shipped lock names is not published yet)."""
+    return _rewrite_toolkit_entry(
+        lock_text, f'registry = "{wheel.parent.as_posix()}"', f'path = "{wheel.as_posix()}"'
+    )
+
+
+def use_local_toolkit(project: Path, wheel: Path) -> None:
+    lock = project / "uv.lock"
+    lock.write_text(lock_with_local_toolkit(lock.read_text(encoding="utf-8"), wheel), "utf-8")
+
+
 def demo() -> None:
     """Bake the default project into ./demo, set it up as a user would, run its tests,
     then train once on fake data through the DVC pipeline, tracked in MLflow."""
@@ -93,8 +186,10 @@ def demo() -> None:
     run(BIN / "skunkworks", "new", "--no-input", "-o", DEMO)
     [project] = [p for p in DEMO.iterdir() if p.is_dir()]
     env = offline_env()
+    say("Pointing its lock at the toolkit built from this checkout (unpublished until released)")
+    use_local_toolkit(project, build_wheel(DEMO / ".toolkit"))
     say(f"Setting it up as its README says: cd {project.relative_to(ROOT)} && uv sync")
-    run(BIN / "uv", "sync", "--quiet", cwd=project, env=env)
+    run(BIN / "uv", "sync", "--quiet", "--locked", cwd=project, env=env)
     say("Running its tests: uv run pytest")
     run(BIN / "uv", "run", "--quiet", "pytest", "-q", cwd=project, env=env)
     package = project.name.replace("-", "_")
@@ -132,6 +227,21 @@ def lock_template_name(min_python: str) -> str:
     return f"{{% if cookiecutter.min_python == '{min_python}' %}}uv.lock{{% endif %}}"
 
 
+def lock_template_text(lock_text: str, name_line: str) -> str:
+    """The lock as a Jinja template: the project's name templated, the rest raw.
+
+    Jinja would otherwise lex and compile the whole megabyte, the largest cost of a bake.
+    """
+    before, after = lock_text.split(name_line)
+    return (
+        "{% raw %}"
+        + before
+        + '{% endraw %}name = "{{ cookiecutter.project_slug }}"{% raw %}'
+        + after
+        + "{% endraw %}"
+    )
+
+
 def lock(lock_args: list[str]) -> None:
     """For each minimum Python: bake the default project, `uv lock` it (starting from the
     template's current lock, so only what pyproject changed moves, unless --upgrade), and
@@ -145,6 +255,7 @@ def lock(lock_args: list[str]) -> None:
     env = offline_env()
 
     with tempfile.TemporaryDirectory() as tmp:
+        wheels = build_wheel(Path(tmp) / "toolkit").parent
         for min_python in answers["min_python"]:
             out = Path(tmp) / min_python
             run(
@@ -161,15 +272,30 @@ def lock(lock_args: list[str]) -> None:
             [project] = [p for p in out.iterdir() if p.is_dir()]
             say(f"Locking for Python >= {min_python}")
             python = find_python(min_python)
-            run(BIN / "uv", "lock", "--python", python, *lock_args, cwd=project, env=env)
-            text = (project / "uv.lock").read_text(encoding="utf-8")
+            # The shipped lock names the toolkit's release on PyPI (lock_with_published_toolkit):
+            # point it at the local wheel first, so that uv can read it.
+            shipped = project / "uv.lock"
+            if shipped.is_file() and f'name = "{TOOLKIT}"' in shipped.read_text(encoding="utf-8"):
+                use_local_toolkit(project, next(wheels.glob("*.whl")))
+            run(
+                BIN / "uv",
+                "lock",
+                "--python",
+                python,
+                "--find-links",
+                wheels,
+                *lock_args,
+                cwd=project,
+                env=env,
+            )
+            text = lock_with_published_toolkit((project / "uv.lock").read_text(encoding="utf-8"))
             for jinja in ("{{", "{%", "{#"):
                 if jinja in text:
                     sys.exit(f"tasks.py: the lock for {min_python} holds {jinja!r}; escape it")
             name = f'name = "{project.name}"'
             if text.count(name) != 1:
                 sys.exit(f"tasks.py: expected `{name}` once in the lock for {min_python}")
-            text = text.replace(name, 'name = "{{ cookiecutter.project_slug }}"')
+            text = lock_template_text(text, name)
             target = template / lock_template_name(min_python)
             target.write_text(text, encoding="utf-8")
             print(f"  wrote {target.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
@@ -183,7 +309,13 @@ def bench(bench_args: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    commands = {"demo": lambda rest: demo(), "test": test, "bench": bench, "lock": lock}
+    commands = {
+        "demo": lambda rest: demo(),
+        "test": test,
+        "bench": bench,
+        "lock": lock,
+        "dist": dist,
+    }
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)
     commands[argv[0]](argv[1:])

@@ -6,7 +6,9 @@ the whole option matrix. So the stack is installed once per Python, into a share
 environment keyed by that Python and the pinned requirements exported from a baked project's
 own `uv.lock`: the lock a supplier installs is the one tested, on the Python it declares.
 Each baked project then gets its own small virtual environment that sees the stack
-through a `.pth` file and holds only the project itself, installed editable by pip.
+through a `.pth` file and holds only the project itself, installed editable by pip, and the
+toolkit (`skunkworks-poc`) from a wheel built from this checkout: the shipped lock names the
+toolkit's release on PyPI, which the checkout under test may not be yet.
 """
 
 from __future__ import annotations
@@ -52,6 +54,61 @@ def cache_root() -> Path:
     path = Path(root)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+TOOLKIT = "skunkworks-poc"
+# What the toolkit's wheel is built from: a change to any of these is a new wheel.
+TOOLKIT_SOURCES = (
+    "pyproject.toml",
+    "README.md",
+    "LICENCE",
+    "cookiecutter.json",
+    "skunkworks_template_extensions.py",
+    "hooks",
+    "src",
+    "{{cookiecutter.project_slug}}",
+)
+
+
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for name in TOOLKIT_SOURCES:
+        top = REPO / name
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(path.relative_to(REPO).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+_WHEEL: Path | None = None
+
+
+def toolkit_wheel() -> Path:
+    """The toolkit's wheel built from this checkout, once per source state (shared by
+    processes and sessions through the cache; built under a file lock)."""
+    global _WHEEL
+    if _WHEEL is not None and _WHEEL.is_file():
+        return _WHEEL
+    from filelock import FileLock
+
+    folder = cache_root() / f"toolkit-{_source_digest()}"
+    with FileLock(str(cache_root() / "toolkit.lock")):
+        wheels = list(folder.glob("skunkworks_poc-*.whl"))
+        if not wheels:
+            shutil.rmtree(folder, ignore_errors=True)
+            subprocess.run(
+                [uv(), "build", "--quiet", "--wheel", "--out-dir", str(folder), str(REPO)],
+                check=True,
+                env=tool_env(),
+            )
+            wheels = list(folder.glob("skunkworks_poc-*.whl"))
+    if len(wheels) != 1:
+        raise RuntimeError(f"expected one toolkit wheel in {folder}, found {wheels}")
+    _WHEEL = wheels[0]
+    return _WHEEL
 
 
 class MissingInterpreter(RuntimeError):
@@ -145,6 +202,9 @@ def stack_requirements(project: Path) -> list[str]:
             "export",
             "--frozen",
             "--no-emit-project",
+            # The toolkit comes from this checkout (toolkit_wheel); its dependencies stay.
+            "--no-emit-package",
+            TOOLKIT,
             "--no-hashes",
             "--no-header",
             "--no-annotate",
@@ -292,7 +352,8 @@ def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
         str(site_packages(stack)) + "\n", encoding="utf-8"
     )
     env = ProjectEnv(project, prefix, stack)
-    # pip, from the stack, without an index: the project alone, its dependencies already there.
+    # pip, from the stack, without an index: the project and the toolkit alone, their
+    # dependencies already there.
     env.python_run(
         "-m",
         "pip",
@@ -301,6 +362,7 @@ def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
         "--no-deps",
         "--no-build-isolation",
         "--no-index",
+        toolkit_wheel(),
         "--editable",
         project,
     )

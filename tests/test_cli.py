@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import subprocess
 import sys
 import tomllib
@@ -27,7 +28,7 @@ def _skunkworks(*args: str, cwd: Path | None = None, executable: Path | None = N
 
 
 def test_version_matches_the_package_metadata():
-    expected = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    expected = json.loads((REPO / "cookiecutter.json").read_text())["__toolkit_version"]
     result = _skunkworks("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"skunkworks {expected}"

@@ -10,10 +10,12 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+import skunkworks_poc
 from harness import REPO, tool_env
 
 CRUFT = str(Path(sys.executable).parent / "cruft")
@@ -92,3 +94,102 @@ def test_cruft_update_brings_template_changes_and_keeps_local_edits(cruft_projec
     assert _run(CRUFT, "check", cwd=cruft_project).returncode == 0
     status = _run("git", "status", "--porcelain", cwd=cruft_project).stdout
     assert ".git/" not in status
+
+
+# The last template whose projects carried the standard's machinery (report engine, guards,
+# licences, docs hook) in their own package, before it moved into the toolkit (0.2.0).
+LAYOUT_BEFORE_TOOLKIT = "2badc31d9a14f29c2987aabf3763ce10a842a1cb"
+MACHINERY = [
+    "report.py",
+    "report_data.py",
+    "report_figures.py",
+    "report_blocks.py",
+    "report_pdf.py",
+    "report_escape.py",
+    "docs_site.py",
+    "licences.py",
+    "plots.py",
+    "checks/__init__.py",
+    "checks/nhs_numbers.py",
+    "checks/data_files.py",
+    "checks/env_files.py",
+]
+
+
+def _replace_tree(repo: Path, files: dict[str, bytes]) -> None:
+    for path in sorted(repo.rglob("*"), reverse=True):
+        if ".git" in path.relative_to(repo).parts:
+            continue
+        path.unlink() if path.is_file() else path.rmdir()
+    for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(content)
+
+
+def _files_at(commit: str) -> dict[str, bytes]:
+    listed = _run("git", "ls-tree", "-r", "-z", "--name-only", commit, cwd=REPO, check=False)
+    if listed.returncode != 0:
+        pytest.fail(
+            f"this checkout lacks template commit {commit[:10]} (a shallow clone?): the "
+            "old-to-new update test needs the history; fetch it with `git fetch --unshallow`",
+            pytrace=False,
+        )
+    files = {}
+    for name in filter(None, listed.stdout.split("\0")):
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:{name}"], cwd=REPO, capture_output=True, check=True
+        )
+        files[name] = shown.stdout
+    return files
+
+
+@pytest.mark.slow
+def test_cruft_update_from_the_old_layout_moves_to_the_toolkit_and_keeps_edits(
+    template_repo, tmp_path
+):
+    """A project baked before the toolkit existed takes the new layout by `cruft update`:
+    the machinery leaves its package, the toolkit dependency arrives, its edits stay."""
+    new_layout = {
+        str(p.relative_to(template_repo)): p.read_bytes()
+        for p in template_repo.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(template_repo).parts
+    }
+    _replace_tree(template_repo, _files_at(LAYOUT_BEFORE_TOOLKIT))
+    _commit_all(template_repo, "template 0.1 (machinery in each project)")
+    out = tmp_path / "out"
+    out.mkdir()
+    _run(CRUFT, "create", str(template_repo), "--no-input", cwd=out)
+    project = out / "sepsis-early-warning"
+    package = project / "src" / "sepsis_early_warning"
+    assert (package / "report.py").is_file()
+    _commit_all(project, "baked from template 0.1")
+
+    # The supplier's work: a module of their own, a tuned model, their background section.
+    features = package / "features.py"
+    features.write_text('"""Derived features: the supplier\'s code."""\n', encoding="utf-8")
+    forest = project / "conf" / "model" / "random_forest.yaml"
+    tuned = forest.read_text(encoding="utf-8").replace("n_estimators: 200", "n_estimators: 321")
+    assert tuned != forest.read_text(encoding="utf-8")
+    forest.write_text(tuned, encoding="utf-8")
+    report = project / "docs" / "technical-report.md"
+    background = "Sepsis kills 48,000 people a year in the UK (supplier's own words)."
+    report.write_text(report.read_text(encoding="utf-8") + f"\n{background}\n", "utf-8")
+    _commit_all(project, "supplier work")
+
+    _replace_tree(template_repo, new_layout)
+    _commit_all(template_repo, "template 0.2 (the toolkit)")
+    _run(CRUFT, "update", "--skip-apply-ask", cwd=project)
+
+    assert not list(project.rglob("*.rej")), "the update applied without conflicts"
+    assert features.read_text(encoding="utf-8").startswith('"""Derived features')
+    assert "n_estimators: 321" in forest.read_text(encoding="utf-8")
+    assert background in report.read_text(encoding="utf-8")
+    left = [name for name in MACHINERY if (package / name).exists()]
+    assert not left, f"machinery still in the project after the update: {left}"
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert f"skunkworks-poc~={skunkworks_poc.__version__}" in pyproject["dependency-groups"]["dev"]
+    assert "scripts" not in pyproject["project"] or not any(
+        "checks" in entry for entry in pyproject["project"]["scripts"].values()
+    )
+    assert "skunkworks" in (project / "mkdocs.yml").read_text(encoding="utf-8")
+    assert _run(CRUFT, "check", cwd=project).returncode == 0

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import MissingInterpreter, declared_python, find_python, tool_env, uv
+from harness import (
+    MissingInterpreter,
+    declared_python,
+    find_python,
+    tool_env,
+    toolkit_wheel,
+    uv,
+)
+from tasks import use_local_toolkit
 
 READ_TAGS = """
 import json, sys
@@ -98,6 +106,10 @@ def test_first_day_setup_commit_and_run_is_clean(cookies_session, stack):
     from conftest import _bake
 
     project = _bake(cookies_session, {})
+    # The shipped lock names the toolkit's release on PyPI; this checkout's toolkit is not
+    # released yet, so its wheel stands in (staged, as the bake staged the shipped lock).
+    use_local_toolkit(project, toolkit_wheel())
+    run(project, "git", "add", "uv.lock")
     run(project, "make", "setup")
 
     # `uv sync --locked` accepted the shipped lock and left it as it was: nothing to commit

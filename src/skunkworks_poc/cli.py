@@ -7,7 +7,20 @@ import importlib
 import sys
 from pathlib import Path
 
-from skunkworks_poc import __version__
+
+class _Version(argparse.Action):
+    """`--version`, reading the package metadata only when asked."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import skunkworks_poc
+
+        print(f"{parser.prog} {skunkworks_poc.__version__}")
+        parser.exit()
+
 
 # The toolkit's commands: name -> (module whose `main(argv) -> int` runs it, one-line help).
 # Each module is imported only when its command runs, so `skunkworks --help` stays fast.
@@ -19,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="skunkworks",
         description="Bake the standard repository for an NHS AI Lab Skunkworks proof of concept.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in TOOLKIT_COMMANDS.items():
         # Listed here for --help; their own parsers live in their modules (imported lazily).
