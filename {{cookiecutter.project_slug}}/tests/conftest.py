@@ -3,6 +3,8 @@ and one real run of the DVC pipeline shared by the tests that read it."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import shutil
 import subprocess
@@ -24,12 +26,21 @@ ROOT = project_root()
 CONF = ROOT / "conf"
 
 
-def _compose(overrides: Sequence[str] = (), return_hydra_config: bool = False):
-    """conf/ composed with `overrides`, as `python -m <package>.train` would see it."""
+@functools.cache
+def _composed(overrides: tuple[str, ...], return_hydra_config: bool):
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(str(CONF), version_base="1.3", job_name="tests"):
         return compose("config", list(overrides), return_hydra_config=return_hydra_config)
+
+
+def _compose(overrides: Sequence[str] = (), return_hydra_config: bool = False):
+    """conf/ composed with `overrides`, as `python -m <package>.train` would see it.
+
+    A composition takes Hydra about 0.1 s and the tests ask for the same ones again and
+    again: each is made once, and every test gets its own copy to change.
+    """
+    return copy.deepcopy(_composed(tuple(overrides), return_hydra_config))
 
 
 @pytest.fixture
@@ -99,81 +110,80 @@ def project_copy(tmp_path) -> Path:
 
 # The tests that read the real pipeline run ask for this fixture.
 PIPELINE_FIXTURE = "pipeline_run"
-PACKAGE = {{ cookiecutter.package_name | quoted }}
 
 
 class PipelineRun:
-    """`make pipeline-fake` in a copy of the project: fake data, `pipeline compose`, then
-    `dvc repro` of the three stages, which ends in an MLflow run in the copy's own default
+    """What `make pipeline-fake` does, in a copy of the project: fake data, `pipeline compose`,
+    then `dvc repro` of the three stages, which ends in an MLflow run in the copy's own default
     store (`mlflow.db`, created by the run as on a first run).
 
-    It takes most of the suite's time in processes of its own, so it starts as soon as the
-    tests are collected, in a thread that waits on those processes, while the other tests run;
-    the tests that read it run last and wait for it.
+    `dvc repro` takes most of the suite's time, in processes of its own: it starts as soon as
+    the tests are collected, from a thread that waits on it while the other tests run; the
+    tests that read it run last. The fake data and params.yaml are written here first, by the
+    functions the two commands before it call (a process each would only add start-up time).
     """
 
-    STEPS = (
-        ("-m", f"{PACKAGE}.data.fake", "--rows", "150", "--seed", "5"),
-        # One fold at a time: two worker threads would only compete for the same two cores
-        # with the tests running meanwhile.
-        ("-m", f"{PACKAGE}.pipeline", "compose", "data=fake", "train.cv_folds=2", "train.n_jobs=1"),
-        ("-m", "dvc", "repro"),
-    )
+    # One fold at a time: worker threads would only compete with the tests running meanwhile.
+    OVERRIDES = ("data=fake", "train.cv_folds=2", "train.n_jobs=1")
 
     def __init__(self) -> None:
+        from {{ cookiecutter.package_name }} import pipeline
+        from {{ cookiecutter.package_name }}.data.fake import generate, write
+
         self.folder = Path(tempfile.mkdtemp(prefix="pipeline-run-"))
         self.project = copy_project(self.folder / "project")
-        self.results: list[subprocess.CompletedProcess] = []
+        write(generate(rows=150, seed=5), self.project / "data" / "raw" / "fake.parquet")
+        here = Path.cwd()
+        os.chdir(self.project)  # compose writes the params.yaml of the project it runs in
+        try:
+            pipeline.compose(list(self.OVERRIDES))
+        finally:
+            os.chdir(here)
+        self.result: subprocess.CompletedProcess | None = None
         self._process: subprocess.Popen | None = None
-        self._stopped = False
         self._thread = threading.Thread(target=self._run, name="pipeline-run", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("DVC_", "PYTEST_")) and key != "MLFLOW_TRACKING_URI"
         }
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-        for args in self.STEPS:
-            if self._stopped:
-                return
-            self._process = subprocess.Popen(
-                [sys.executable, *args],
-                cwd=self.project,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            stdout, stderr = self._process.communicate()
-            result = subprocess.CompletedProcess(args, self._process.returncode, stdout, stderr)
-            self.results.append(result)
-            if result.returncode != 0:
-                return
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "dvc", "repro"],
+            cwd=self.project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._process is not None
+        stdout, stderr = self._process.communicate()
+        self.result = subprocess.CompletedProcess(
+            self._process.args, self._process.returncode, stdout, stderr
+        )
 
     def wait(self, timeout: float = 600) -> PipelineRun:
-        """The finished run; fails the test with the output of a step that failed."""
+        """The finished run; fails the test with DVC's output if it failed."""
         self._thread.join(timeout)
-        if self._thread.is_alive():
+        if self.result is None:
             self.stop()
-            pytest.fail(f"the pipeline in {self.project} did not finish in {timeout} s")
-        for result in self.results:
-            assert result.returncode == 0, (
-                f"{' '.join(result.args)} failed in {self.project}:\n{result.stdout}\n"
-                f"{result.stderr}"
-            )
+            pytest.fail(f"dvc repro in {self.project} did not finish in {timeout} s")
+        assert self.result.returncode == 0, (
+            f"dvc repro failed in {self.project}:\n{self.result.stdout}\n{self.result.stderr}"
+        )
         return self
 
     @property
     def repro_output(self) -> str:
-        return self.results[-1].stdout
+        assert self.result is not None
+        return self.result.stdout
 
     def stop(self) -> None:
-        self._stopped = True
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
         self._thread.join(30)

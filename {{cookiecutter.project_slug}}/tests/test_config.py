@@ -17,11 +17,14 @@ OPTIONS = [(group, path.stem) for group in GROUPS for path in sorted((CONF / gro
 
 
 @pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
-def test_every_option_composes(compose, group, option):
+def test_every_option_composes_and_passes_the_checks(compose, group, option):
+    from {{ cookiecutter.package_name }} import config
+
     cfg = compose([f"{group}={option}"], return_hydra_config=True)
     assert set(cfg) >= {"data", "model", "train", "tracking", "evaluate"}
     assert cfg.model.estimator._target_
     assert set(cfg.data.columns) >= {cfg.data.target, *cfg.data.subgroups}
+    config.check(cfg)
 
 
 def test_every_group_has_an_option():
@@ -166,13 +169,6 @@ def test_out_of_range_values_are_one_line_naming_the_key(compose, override, mess
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
     assert "on the command line" in str(raised.value)
-
-
-@pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
-def test_every_shipped_option_passes_the_checks(compose, group, option):
-    from {{ cookiecutter.package_name }} import config
-
-    config.check(compose([f"{group}={option}"]))
 
 
 def test_edges_of_the_ranges_are_accepted(compose):
