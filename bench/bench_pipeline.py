@@ -129,7 +129,7 @@ def main() -> None:
             env=sweep_env,
         )
         sweeps = {"": SWEEP, " (1e5 rows)": LONG_SWEEP}
-        for label, sweep in sweeps.items():
+        for index, (label, sweep) in enumerate(sweeps.items()):
             for launcher in ("basic", "joblib"):
                 extra = ["train.n_jobs=1"] if launcher == "joblib" and label else []
                 figures[f"4-job sweep{label}, {launcher} launcher"] = run(
@@ -141,7 +141,7 @@ def main() -> None:
                         f"launcher={launcher}",
                         *sweep,
                         *extra,
-                        f"hydra.sweep.dir={tmp / ('sweep-' + launcher + label.strip())}",
+                        f"hydra.sweep.dir={tmp / f'sweep-{index}-{launcher}'}",
                     ],
                     cwd=project,
                     env=sweep_env,
