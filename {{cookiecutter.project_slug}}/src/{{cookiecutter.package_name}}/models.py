@@ -135,10 +135,13 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
 
     The folds are fitted in parallel (`train.n_jobs`) in threads: scikit-learn's tree builders
     and gradient boosting release the GIL, and threads neither start processes nor copy the
-    data to them, which on small data costs more than the folds themselves.
+    data to them, which on small data costs more than the folds themselves. Meanwhile NumPy's
+    and OpenMP's own thread pools keep to one thread each: a pool per fold on every core would
+    oversubscribe the cores.
     """
     from joblib import parallel_backend
     from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from threadpoolctl import threadpool_limits
 
     folds = int(cfg["train"]["cv_folds"])
     if folds < 2:
@@ -147,7 +150,10 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
     check_training_set(cfg, rows)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=cfg["train"]["seed"])
     n_jobs = int(cfg["train"]["n_jobs"])
-    with parallel_backend("threading", n_jobs=n_jobs):
+    with (
+        parallel_backend("threading", n_jobs=n_jobs),
+        threadpool_limits(limits=None if n_jobs == 1 else 1),
+    ):
         scores = cross_val_score(
             build_model(cfg["model"], cfg["data"]),
             rows[feature_columns(cfg["data"])],
