@@ -284,6 +284,9 @@ def lock(lock_args: list[str]) -> None:
                 python,
                 "--find-links",
                 wheels,
+                # The toolkit's version may stay while its dependencies change: re-read them.
+                "--upgrade-package",
+                TOOLKIT,
                 *lock_args,
                 cwd=project,
                 env=env,

@@ -366,7 +366,25 @@ def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
         "--editable",
         project,
     )
+    _rebind_stack_scripts(stack, prefix)
     return env
+
+
+def _rebind_stack_scripts(stack: Path, prefix: Path) -> None:
+    """The stack's Python console scripts (mkdocs, pytest, dvc, pre-commit...), run by the
+    project venv's Python, as in a real install: it also sees the project and the toolkit,
+    so `mkdocs` finds the toolkit's plugin and `pytest` the project's package."""
+    shebang = f"#!{stack / 'bin' / 'python'}\n".encode()
+    for script in (stack / "bin").iterdir():
+        target = prefix / "bin" / script.name
+        if target.exists() or not script.is_file():
+            continue
+        with script.open("rb") as file:
+            if file.read(len(shebang)) != shebang:
+                continue  # native executables (ruff, uv) and activation scripts
+            rest = file.read()
+        target.write_bytes(f"#!{prefix / 'bin' / 'python'}\n".encode() + rest)
+        target.chmod(0o755)
 
 
 def text_files(project: Path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import install_project, tool_env
+from harness import install_project
 
 pytestmark = pytest.mark.slow
 
@@ -182,7 +182,9 @@ def test_built_data_card_has_the_skunkworks_data_dictionary(site):
 
 def test_api_reference_documents_the_package(site):
     page = (site["project"] / "site" / "reference.html").read_text(encoding="utf-8")
-    for module in ("report", "report_blocks", "pipeline", "data.fake"):
+    # The report engine lives in the toolkit now: the reference shows the PoC's own code.
+    assert 'id="sepsis_early_warning.report"' not in page
+    for module in ("contract", "evaluate", "pipeline", "data.fake"):
         assert f'id="sepsis_early_warning.{module}"' in page, module
 
 
@@ -371,6 +373,7 @@ from mlflow import MlflowClient
 
 root, hostile = Path(sys.argv[1]), json.loads(sys.argv[2])
 metrics = json.loads((root / "metrics/metrics.json").read_text())
+metrics.update(json.loads((root / "metrics/cv.json").read_text()))  # logged with a run too
 uri = f"sqlite:///{(root / 'mlflow.db').as_posix()}"
 client = MlflowClient(uri)
 experiment = client.create_experiment(hostile["script"] + " " + hostile["markdown"])
@@ -398,7 +401,7 @@ def attacked(bake_shared, stack, tmp_path_factory):
     """A copy of the default bake after a pipeline run, then: params.yaml recomposed for
     another model without a rerun, and `make report` (item 12); then a run with hostile names,
     params, tags and experiment logged to the real MLflow store as the workspace's model, a
-    hostile column in the data card, `make report` and a strict `make docs` (item 15)."""
+    hostile column in the data profile, `make report` and a strict `make docs` (item 15)."""
     base = tmp_path_factory.mktemp("attacked")
     project = base / "project"
     shutil.copytree(bake_shared(), project, symlinks=True)
@@ -409,13 +412,14 @@ def attacked(bake_shared, stack, tmp_path_factory):
     after_params = (project / "docs" / "technical-report.md").read_text(encoding="utf-8")
 
     env.python_run("-c", LOG_HOSTILE_RUN, project, json.dumps(HOSTILE))
-    schema = yaml.safe_load((project / "conf/data/breast_cancer.yaml").read_text())
-    schema["name"] = "hostile"
-    schema["columns"] = {HOSTILE_COLUMN: "category", **schema["columns"]}
-    (project / "conf/data/hostile.yaml").write_text(yaml.safe_dump(schema), encoding="utf-8")
+    # A data set with a hostile column name, as the evaluate stage would profile it.
+    profile_file = project / "metrics/data_profile.json"
+    profile = json.loads(profile_file.read_text(encoding="utf-8"))
+    hostile_column = {"name": HOSTILE_COLUMN, "dtype": "category", "selected": True}
+    profile["columns"].insert(0, {**hostile_column, "example": HOSTILE["script"], "distinct": 2})
+    profile_file.write_text(json.dumps(profile), encoding="utf-8")
     settings_file = project / "conf/report/default.yaml"
     settings = yaml.safe_load(settings_file.read_text())
-    settings["data_card"]["data"] = "hostile"
     settings["data_card"]["columns"][HOSTILE_COLUMN] = {"description": HOSTILE_DESCRIPTION}
     settings_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
     report = env.run("make", "RUN=", "report")
@@ -497,19 +501,18 @@ def test_hostile_runs_and_data_show_as_text_and_never_run(attacked):
     assert HOSTILE_COLUMN in card and HOSTILE_DESCRIPTION in card
 
 
-def test_quotes_in_answers_stay_inside_html_attributes(bake, stack, tmp_path):
+def test_quotes_in_answers_stay_inside_html_attributes(bake, install, tmp_path):
     """A `"` in the project's name or description must not end the attribute the theme writes
     it into (`<meta name="description" content="...">`), nor show escaped twice."""
     name = 'Sepsis "Quoted" Warning & Co'
     description = 'a" onmouseover="alert(9)'
     project = bake(project_name=name, description=description)
-    result = subprocess.run(
-        [str(stack / "bin" / "mkdocs"), "build", "--strict"],
-        cwd=project,
-        env={**tool_env([stack / "bin"]), "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
+    env = install(project)  # the toolkit's MkDocs plugin comes with the project's install
+    result = env.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        env={**env.env, "NO_MKDOCS_2_WARNING": "1"},
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]

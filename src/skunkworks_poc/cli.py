@@ -24,7 +24,24 @@ class _Version(argparse.Action):
 
 # The toolkit's commands: name -> (module whose `main(argv) -> int` runs it, one-line help).
 # Each module is imported only when its command runs, so `skunkworks --help` stays fast.
-TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {}
+TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {
+    "report": (
+        "skunkworks_poc.report.cli",
+        "fill the project's documents from its pipeline's outputs and MLflow runs",
+    ),
+    "check": (
+        "skunkworks_poc.checks.cli",
+        "refuse data files, NHS numbers and credentials (pre-commit hooks)",
+    ),
+    "licences": (
+        "skunkworks_poc.licences",
+        "list the installed dependencies with their licences in docs/third-party-licences.md",
+    ),
+    "plots": (
+        "skunkworks_poc.plots",
+        "the pipeline's interactive DVC plots in dvc_plots/index.html, working offline",
+    ),
+}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -115,7 +115,13 @@ def test_dvc_yaml_names_the_pipeline_paths():
     assert paths(stages["train"]["outs"]) == {pipeline.MODEL_FILE}
     assert paths(stages["train"]["metrics"]) == {pipeline.CV_METRICS}
     assert paths(stages["evaluate"]["metrics"]) == {pipeline.METRICS}
-    assert paths(stages["evaluate"]["outs"]) == {pipeline.PREDICTIONS, pipeline.RUN_INFO}
+    assert paths(stages["evaluate"]["outs"]) == {
+        pipeline.PREDICTIONS,
+        pipeline.RUN_INFO,
+        pipeline.REPORT_MANIFEST,
+        pipeline.DATA_PROFILE,
+        pipeline.REPORT_FIGURES_DIR,
+    }
     plots = paths(stages["evaluate"]["plots"])
     assert {p.rsplit("/", 1)[0] for p in plots} == {pipeline.PLOTS_DIR, pipeline.FIGURES_DIR}
     for name, stage in stages.items():
@@ -153,6 +159,13 @@ BAD_VALUES = [
     ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability from 0 to 1"),
     ("evaluate.threshold=-0.1", "evaluate.threshold=-0.1 is not valid"),
     ("evaluate.threshold=nan", "evaluate.threshold=nan is not valid"),
+    ("evaluate.importance.max_rows=abc", "evaluate.importance.max_rows='abc' is not valid"),
+    ("evaluate.importance.n_jobs=0", "evaluate.importance.n_jobs=0 is not valid: use -1"),
+    ("evaluate.subgroups.metrics=7", "evaluate.subgroups.metrics=7 is not valid: use a list"),
+    (
+        "evaluate.data_profile.statistics_from=guess",
+        "evaluate.data_profile.statistics_from='guess' is not valid: use fake or real",
+    ),
     ("tracking.log_model=maybe", "tracking.log_model='maybe' is not valid: use true or false"),
     ("tracking.experiment_name=''", "tracking.experiment_name='' is not valid"),
     ("model.scale_features=3", "model.scale_features=3 is not valid"),

@@ -1,521 +1,192 @@
-"""The self-filling documents (`make report`): blocks, figures and numbers from real runs."""
+"""The files the evaluate stage writes for `skunkworks report` (src/.../contract.py).
+
+The toolkit renders them and computes nothing: these tests check that the pipeline writes
+what contract 1 asks for, with numbers that agree with metrics/metrics.json.
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
+from omegaconf import open_dict
 
-from {{ cookiecutter.package_name }} import docs_site, pipeline, report, report_blocks
-from {{ cookiecutter.package_name }} import report_escape as esc
-from {{ cookiecutter.package_name }}.data.fake import generate
+from {{ cookiecutter.package_name }} import contract, evaluate, pipeline
 from {{ cookiecutter.package_name }}.errors import PipelineError
-from {{ cookiecutter.package_name }}.paths import project_root
+from {{ cookiecutter.package_name }}.models import fit
+from {{ cookiecutter.package_name }}.prepare import split
 
-ROOT = project_root()
-PROJECT_FILES = ["conf", "src", "docs", "dvc.yaml", "pyproject.toml", "README.md", "mkdocs.yml"]
-REPORT = "docs/technical-report.md"
-MODEL_CARD = "docs/model-card.md"
-DATA_CARD = "docs/data-card.md"
-SUBGROUP = "site"  # a subgroup column added to the fake data for these tests
+SUBGROUP = "site"
 
 
-def copy_project(destination: Path) -> Path:
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "local", "figures")
-            shutil.copytree(source, destination / name, ignore=ignore)
-        else:
-            shutil.copyfile(source, destination / name)
-    return destination
+def _compose(overrides: list[str]):
+    from hydra import compose, initialize_config_dir
 
+    from {{ cookiecutter.package_name }}.paths import project_root
 
-# --- The block engine ------------------------------------------------------------------------
-
-DOCUMENT = """# Title
-
-Hand-written introduction.
-
-<!-- generated:results start -->
-
-old results
-
-<!-- generated:results end -->
-
-Text between blocks, with a trailing detail.
-
-<!-- generated:figures start -->
-<!-- generated:figures end -->
-
-Closing words.
-"""
-
-
-def test_replacing_blocks_keeps_every_hand_written_character():
-    text, unknown = report_blocks.replace_blocks(
-        DOCUMENT, {"results": "| a | b |\n|---|---|\n| 1 | 2 |", "figures": "![x](x.png)"}
-    )
-    assert unknown == []
-    assert "old results" not in text
-    assert "| 1 | 2 |" in text and "![x](x.png)" in text
-    emptied = {"results": "", "figures": ""}
-    assert (
-        report_blocks.replace_blocks(text, emptied)[0]
-        == report_blocks.replace_blocks(DOCUMENT, emptied)[0]
-    )
-
-
-def test_replacing_blocks_twice_changes_nothing():
-    contents = {"results": "new\n\n\n", "figures": "  spaced  \nlines  "}
-    once, _ = report_blocks.replace_blocks(DOCUMENT, contents)
-    twice, _ = report_blocks.replace_blocks(once, contents)
-    assert once == twice
-    assert all(line == line.rstrip() for line in once.splitlines())
-
-
-def test_blocks_without_content_are_reported_and_left_alone():
-    text, unknown = report_blocks.replace_blocks(DOCUMENT, {"results": "x"})
-    assert unknown == ["figures"]
-    assert text.endswith(
-        "<!-- generated:figures start -->\n<!-- generated:figures end -->\n\nClosing words.\n"
-    )
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("<!-- generated:a start -->\n", "never closed"),
-        ("<!-- generated:a end -->\n", "no matching"),
-        ("<!-- generated:a start -->\n<!-- generated:b start -->\n", "starts inside"),
-        ("<!-- generated:a start -->\n<!-- generated:b end -->\n", "no matching"),
-    ],
-)
-def test_broken_markers_are_named_with_their_line(text, message):
-    with pytest.raises(PipelineError, match=message) as error:
-        report_blocks.find_blocks(text, "doc.md")
-    assert "doc.md:" in str(error.value)
-
-
-def test_the_one_marker_of_unfinished_writing_is_counted():
-    assert report_blocks.count_to_complete("[TO COMPLETE: a] and [TO COMPLETE: b]") == 2
-    shipped = (ROOT / REPORT).read_text(encoding="utf-8")
-    assert report_blocks.count_to_complete(shipped) > 10
-
-
-def test_every_block_in_the_documents_is_known_to_the_report():
-    settings = report.load_settings(ROOT)
-    for document in settings.documents:
-        text = (ROOT / document).read_text(encoding="utf-8")
-        names = {block.name for block in report_blocks.find_blocks(text, document)}
-        assert names, document
-        assert names <= set(report.BLOCKS), document
-
-
-def test_small_subgroups_are_listed_but_not_scored():
-    import pandas as pd
-
-    from {{ cookiecutter.package_name }}.report_figures import subgroup_results
-
-    predictions = pd.DataFrame(
-        {
-            "actual": [1, 0] * 10 + [1, 0],
-            "predicted": [1, 0] * 9 + [0, 0] + [1, 1],
-            "score": [0.9, 0.1] * 9 + [0.4, 0.2] + [0.8, 0.7],
-            "sex": ["F"] * 20 + ["M"] * 2,
-        }
-    )
-    female, male = subgroup_results(predictions, ["sex"], ["sensitivity", "specificity"], 10)
-    assert (female.group, female.cases, female.positives) == ("F", 20, 10)
-    assert female.metrics == {"sensitivity": 0.9, "specificity": 1.0}
-    assert (male.cases, male.metrics) == (2, {"sensitivity": None, "specificity": None})
-
-
-# --- The site's home page -------------------------------------------------------------------
-
-
-def test_readme_links_point_to_pages_or_to_the_repository():
-    repository = "https://github.com/owner/repo"
-    pages = {"model-card.md"}
-    assert (
-        docs_site.rewrite_link("docs/model-card.md#data", pages, repository) == "model-card.md#data"
-    )
-    assert docs_site.rewrite_link("LICENCE", pages, repository) == f"{repository}/blob/main/LICENCE"
-    assert docs_site.rewrite_link("docs/missing.md", pages, repository).startswith(repository)
-    for kept in ("#intended-use", "https://example.org/x", "mailto:a@b.c"):
-        assert docs_site.rewrite_link(kept, pages, repository) == kept
-
-
-def test_home_page_drops_badges_that_load_third_party_images():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    home = docs_site.home_page(readme, set(), "https://github.com/owner/repo")
-    assert "img.shields.io" not in home
-    assert home.splitlines()[0] == readme.splitlines()[0]
-
-
-def test_licence_inventory_joins_the_navigation_once_written(tmp_path):
-    config = {"nav": [{"Home": "index.md"}], "docs_dir": str(tmp_path)}
-    assert docs_site.on_config(config)["nav"] == [{"Home": "index.md"}]
-    (tmp_path / docs_site.LICENCES).write_text("# Third-party licences\n", encoding="utf-8")
-    docs_site.on_config(config)
-    docs_site.on_config(config)
-    assert config["nav"] == [{"Home": "index.md"}, {"Third-party licences": docs_site.LICENCES}]
-
-
-# --- Untrusted text: runs, data, settings ----------------------------------------------------
-
-HOSTILE = [
-    "<script>alert(1)</script>",
-    '<a href="javascript:alert(2)">x</a>',
-    "<img src=x onerror=alert(3)>",
-    "[click](javascript:alert(4))",
-    'cell | split `tick` *star* _under_ {: onclick="alert(5)" }',
-    "&lt;script&gt; &amp; \\| ![i](x.png) <http://example.org>",
-    "two\nlines\r\nand # heading ~~struck~~ $x$",
-]
-
-
-class _Rendered(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, list]] = []
-        self.cells: list[str] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-        if tag in {"td", "li"}:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in {"td", "li"} and self._cell is not None:
-            self.cells.append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-@pytest.mark.parametrize("value", HOSTILE)
-def test_untrusted_text_shows_literally_in_tables_and_lists(value):
-    """What MkDocs makes of escaped text (the site's Markdown extensions): the characters
-    themselves, no element or attribute of their own, one cell per value."""
-    import markdown
-
-    source = (
-        "| A | B |\n|---|---|\n"
-        f"| {report.cell(esc.text(value))} | {report.cell(esc.code(value))} |\n\n"
-        f"- Model: {esc.text(value)}\n"
-    )
-    html = markdown.markdown(source, extensions=["tables", "attr_list", "admonition", "toc"])
-    rendered = _Rendered()
-    rendered.feed(html)
-    expected = " ".join(value.split())
-    assert [" ".join(cell.split()) for cell in rendered.cells] == [
-        expected,
-        expected,
-        f"Model: {expected}",
-    ], html
-    allowed = {"table", "thead", "tbody", "tr", "th", "td", "code", "ul", "li"}
-    assert {tag for tag, _ in rendered.tags} <= allowed, html
-    assert all(attrs == [] for _, attrs in rendered.tags), html
-
-
-@pytest.mark.parametrize(
-    ("url", "linked"),
-    [
-        (None, False),
-        ("http://127.0.0.1:5000", False),
-        ("http://localhost:5000", False),
-        ("http://10.1.2.3:5000", False),
-        ("http://192.168.0.7", False),
-        ("http://[::1]:5000", False),
-        ("http://mlflow", False),
-        ("https://mlflow.trust.local", False),
-        ("https://user:secret@mlflow.example.org", False),  # pragma: allowlist secret
-        ("javascript:alert(1)", False),
-        ("https://mlflow.example.org/", True),
-    ],
-)
-def test_run_ids_link_only_to_a_public_mlflow_ui(url, linked):
-    from omegaconf import OmegaConf
-
-    settings = OmegaConf.create({"comparison": {"mlflow_ui_url": url}})
-    sources = report.Sources(root=ROOT, settings=settings)
-    run = report.Run("a" * 32, "3", "e", "name", 0, {}, {}, {})
-    shown = report.run_link(sources, run)
-    assert "aaaaaaaa" in shown
-    assert ("](https://mlflow.example.org/#/experiments/3/runs/" in shown) is linked
-    assert "127.0.0.1" not in shown and "javascript" not in shown
-
-
-def test_a_params_yaml_recomposed_after_the_run_is_not_reported(tmp_path):
-    """The workspace's model was made with what dvc.lock records; params.yaml may have been
-    recomposed since (`make params`) without a rerun."""
-    params = {
-        "model": {"name": "random_forest", "estimator": {"n_estimators": 100}},
-        "train": {"seed": 1},
-    }
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    lock = {
-        "schema": "2.0",
-        "stages": {
-            "train": {
-                "cmd": "x",
-                "params": {
-                    "params.yaml": {
-                        "model": {"name": "logistic_regression", "estimator": {"C": 1.0}},
-                        "train.seed": 1,
-                    }
-                },
-            }
-        },
-    }
-    (tmp_path / "dvc.lock").write_text(yaml.safe_dump(lock), encoding="utf-8")
-    used, changed = report.run_params(tmp_path)
-    assert used["model"] == {"name": "logistic_regression", "estimator": {"C": 1.0}}
-    assert used["train"] == {"seed": 1}
-    assert changed == ["model.name", "model.estimator.C", "model.estimator.n_estimators"]
-    (tmp_path / "dvc.lock").unlink()
-    assert report.run_params(tmp_path) == (params, [])
-
-
-def test_free_text_settings_are_escaped_once_for_the_theme():
-    from markupsafe import escape
-
-    config = {"site_name": 'A "B" <i>', "site_description": 'a" onmouseover="x', "nav": None}
-    docs_site.escape_settings(config)
-    docs_site.escape_settings(config)  # mkdocs serve reloads: never escaped twice
-    assert config["site_description"] == "a&#34; onmouseover=&#34;x"
-    assert escape(config["site_name"]) == "A &#34;B&#34; &lt;i&gt;"
-
-
-def test_figures_draw_names_from_data_as_they_are():
-    """A `$` in a column name or group would start matplotlib's mathtext; `\\nope` in it
-    stopped the report."""
-    from {{ cookiecutter.package_name }} import report_figures as figures
-
-    name = "$\\nope{<script>}$"
-    importance = figures.importance_figure([figures.Importance(name, 0.1, 0.01)])
-    group = figures.GroupResult(name, name, 20, 10, {"sensitivity": 0.5})
-    subgroup = figures.subgroup_figure(name, [group], ["sensitivity"])
-    assert importance.startswith(b"\x89PNG") and subgroup.startswith(b"\x89PNG")
-
-
-# --- On a project without runs --------------------------------------------------------------
-
-
-def test_without_runs_the_documents_say_which_command_makes_them(tmp_path, monkeypatch):
-    project = copy_project(tmp_path / "project")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{(tmp_path / 'none.db').as_posix()}")
-    outcome = report.build(project)
-    assert not outcome.has_results
-    text = (project / REPORT).read_text(encoding="utf-8")
-    assert report_blocks.read_block(text, "results") == report.NO_RUN_YET
-    assert "No MLflow runs yet" in report_blocks.read_block(text, "comparison")
-    assert not (tmp_path / "none.db").exists(), "reading must not create a tracking store"
-    # The data dictionary needs no run: it comes from the schema and fake data.
-    dictionary = report_blocks.read_block((project / DATA_CARD).read_text(), "data-dictionary")
-    assert "| <code>mean_radius</code> | yes | float |" in dictionary
-    assert "fake data" in dictionary
-
-
-def test_the_command_without_runs_prints_one_line_of_advice(tmp_path):
-    project = copy_project(tmp_path / "project")
-    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{(tmp_path / 'none.db').as_posix()}"}
-    result = subprocess.run(
-        [sys.executable, "-c", "from {{ cookiecutter.package_name }}.report import main; main()"],
-        cwd=project,
-        env={**_clean_env(), **env, "DVC_ROOT": str(project)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert report.NO_RUN_YET in result.stderr.splitlines()
-
-
-def test_bad_settings_are_one_clear_line(tmp_path, capsys):
-    project = copy_project(tmp_path / "project")
-    settings = project / "conf" / "report" / "default.yaml"
-    settings.write_text(settings.read_text() + "\n  broken: [\n", encoding="utf-8")
-    with pytest.raises(PipelineError, match="does not parse"):
-        report.build(project)
-    settings.write_text("documents: []\n", encoding="utf-8")
-    with pytest.raises(PipelineError, match=r"lacks figures_dir, comparison\.metric"):
-        report.build(project)
-
-
-def _clean_env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith(("DVC_", "PYTEST_", "MLFLOW_"))}
-
-
-# --- On a project with a real run -----------------------------------------------------------
+    with initialize_config_dir(str(project_root() / "conf"), version_base="1.3"):
+        return compose("config", overrides)
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory, _empty_mlflow_store):
-    """A copy of the project after a real pipeline run on fake data with a subgroup column,
-    tracked in its own MLflow store, then `make report`. Stages run in this process."""
-    from omegaconf import OmegaConf
-
-    project = copy_project(tmp_path_factory.mktemp("report") / "project")
-    frame = generate(rows=200, seed=3)
-    frame.insert(0, SUBGROUP, ["north", "south", "east", "west"] * 50)
-    (project / "data" / "raw").mkdir(parents=True)
-    frame.to_csv(project / "data" / "raw" / "groups.csv", index=False)
-    fake = OmegaConf.load(project / "conf" / "data" / "breast_cancer.yaml")
-    fake.name, fake.source, fake.path = "groups", "file", "data/raw/groups.csv"
-    fake.subgroups = [SUBGROUP]
-    fake.columns = {SUBGROUP: "category", **fake.columns}
-    OmegaConf.save(fake, project / "conf" / "data" / "groups.yaml")
-    store = project / "mlflow.db"
-    shutil.copyfile(_empty_mlflow_store, store)
+def project(tmp_path_factory, fake_frame):
+    """The contract files of one evaluation on fake data with a subgroup column."""
+    root = tmp_path_factory.mktemp("contract")
+    frame = fake_frame.copy()
+    frame.insert(0, SUBGROUP, (["north", "south", "east"] * len(frame))[: len(frame)])
+    frame.loc[frame.index[:3], SUBGROUP] = "tiny"  # too few cases to score
+    (root / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    data_file = root / "groups.csv"
+    frame.to_csv(data_file, index=False)
+    cfg = _compose(["train.cv_folds=0", "evaluate.importance.repeats=2"])
+    with open_dict(cfg):
+        cfg.data.name, cfg.data.source, cfg.data.path = "groups", "file", str(data_file)
+        cfg.data.subgroups = [SUBGROUP]
+        cfg.data.columns = {SUBGROUP: "category", **cfg.data.columns}
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(project)
-        patch.setenv("DVC_ROOT", str(project))
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store.as_posix()}")
-        pipeline.compose(["data=groups", "train.cv_folds=2", "tracking.log_model=false"])
-        for stage in ("prepare", "train", "evaluate"):
-            pipeline.STAGES[stage]()
-        first = report.build(project)
-        documents = {path: (project / path).read_text(encoding="utf-8") for path in ALL_DOCS}
-        second = report.build(project)
-    return project, first, second, documents
+        patch.chdir(root)
+        train, test = split(cfg)
+        model = fit(cfg, train)
+        evaluation = evaluate.evaluate(model, test, cfg.data, cfg.evaluate.threshold)
+        evaluate.write_metrics(evaluation.metrics, root / pipeline.METRICS)
+        evaluate.write_figures(evaluation, root / pipeline.FIGURES_DIR)
+        drawn = pipeline.write_report_files(cfg, model, test, evaluation, {})
+    return root, cfg, evaluation, drawn
 
 
-ALL_DOCS = (REPORT, MODEL_CARD, DATA_CARD, "docs/atrs.md")
+def _read(root: Path, name: str) -> dict:
+    return json.loads((root / name).read_text(encoding="utf-8"))
 
 
-def metrics_table(text: str) -> dict[str, str]:
-    rows = {}
-    for line in (text or "").splitlines():
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if len(cells) == 2 and cells[0] not in {"Metric", "---"}:
-            rows[cells[0]] = cells[1]
-    return rows
+def test_the_manifest_declares_what_the_documents_show(project):
+    root, cfg, _, drawn = project
+    manifest = _read(root, pipeline.REPORT_MANIFEST)
+    metrics = _read(root, pipeline.METRICS)
+    assert manifest["contract"] == 1
+    assert manifest["primary_metric"] == {"name": "roc_auc", "higher_is_better": True}
+    assert manifest["metric_files"] == [pipeline.METRICS]
+    assert {metric["name"] for metric in manifest["metrics"]} <= set(metrics)
+    assert all(metric["label"] for metric in manifest["metrics"])
+    assert manifest["model"]["name"] == cfg.model.name
+    assert manifest["facts"][0] == {"label": "Test cases", "value": metrics["n_test"]}
+    confusion = manifest["tables"][0]["rows"]
+    assert sum(value for row in confusion for value in row[1:]) == metrics["n_test"]
+    figures = [item["file"] for item in manifest["figures"]]
+    figures.append(manifest["feature_importance"]["figure"]["file"])
+    figures += [section["figure"]["file"] for section in manifest["subgroups"]["sections"]]
+    for file in figures:
+        assert (root / file).read_bytes().startswith(b"\x89PNG"), file
+    assert sorted(map(str, drawn)) == sorted(str(root / file) for file in figures[3:])
+    names = [Path(file).name for file in figures]
+    assert len(set(names)) == len(names), "the toolkit copies figures into one folder"
 
 
-def test_a_second_report_changes_nothing(workspace):
-    project, first, second, documents = workspace
-    assert set(first.changed_documents) == set(ALL_DOCS)
-    assert second.changed_documents == [] and second.changed_figures == []
-    for path, text in documents.items():
-        assert (project / path).read_text(encoding="utf-8") == text
+def test_subgroups_cover_the_test_set_and_small_groups_are_not_scored(project):
+    root = project[0]
+    manifest = _read(root, pipeline.REPORT_MANIFEST)
+    (section,) = manifest["subgroups"]["sections"]
+    assert section["title"] == f"Performance by {SUBGROUP}"
+    assert section["columns"][:3] == ["Group", "Cases", "Positive"]
+    rows = {row[0]: row for row in section["rows"]}
+    assert sum(row[1] for row in rows.values()) == _read(root, pipeline.METRICS)["n_test"]
+    small = [row for row in rows.values() if row[1] < 10]
+    assert all(value is None for row in small for value in row[3:])
+    assert all(row[3] is not None for row in rows.values() if row[1] >= 10)
 
 
-def test_numbers_in_the_report_equal_metrics_json_and_the_mlflow_run(workspace):
-    from mlflow import MlflowClient
-
-    project = workspace[0]
-    metrics = json.loads((project / pipeline.METRICS).read_text())
-    run_info = json.loads((project / pipeline.RUN_INFO).read_text())
-    logged = MlflowClient(run_info["tracking_uri"]).get_run(run_info["run_id"]).data.metrics
-    settings = report.load_settings(project)
-    for document in (REPORT, MODEL_CARD):
-        text = (project / document).read_text(encoding="utf-8")
-        shown = metrics_table(report_blocks.read_block(text, "results"))
-        for name in settings.metrics:
-            assert shown[report.METRIC_LABELS[name]] == report.number(metrics[name]), name
-            assert shown[report.METRIC_LABELS[name]] == report.number(logged[name]), name
-        assert run_info["run_id"] in report_blocks.read_block(text, "results")
-    comparison = report_blocks.read_block((project / REPORT).read_text(), "comparison")
-    assert "(current model)" in comparison
-    assert f"| {report.number(metrics[settings.comparison.metric])} |" in comparison
+def test_feature_importance_is_declared_with_its_method(project):
+    root, cfg = project[0], project[1]
+    importance = _read(root, pipeline.REPORT_MANIFEST)["feature_importance"]
+    features = [row[0] for row in importance["rows"]]
+    assert SUBGROUP not in features and cfg.data.target not in features
+    assert len(features) == min(cfg.evaluate.importance.top, len(cfg.data.columns) - 2)
+    means = [row[1] for row in importance["rows"]]
+    assert means == sorted(means, reverse=True)
+    assert "Permutation importance" in importance["text"] and "2 repeats" in importance["text"]
 
 
-def test_hyperparameters_come_from_the_run(workspace):
-    project = workspace[0]
-    params = yaml.safe_load((project / pipeline.PARAMS_FILE).read_text())
-    block = report_blocks.read_block((project / MODEL_CARD).read_text(), "hyperparameters")
-    C = params["model"]["estimator"]["C"]
-    assert f"| <code>model.estimator.C</code> | <code>{C}</code> |" in block
-    assert "| <code>train.cv_folds</code> | <code>2</code> |" in block
+def test_the_data_profile_describes_the_schema(project):
+    root, cfg = project[0], project[1]
+    profile = _read(root, pipeline.DATA_PROFILE)
+    assert profile["contract"] == 1
+    columns = {column["name"]: column for column in profile["columns"]}
+    assert list(columns) == list(cfg.data.columns)
+    assert columns[cfg.data.target]["selected"] is False
+    assert columns[cfg.data.target]["role"].startswith("outcome")
+    assert columns[SUBGROUP]["role"] == "subgroup analysis only"
+    assert columns["mean_radius"]["selected"] is True
+    # The fake-data generator knows nothing of the added column: no statistics, and why.
+    assert profile["statistics"]["source"] == "fake" and profile["statistics"]["rows"] == 0
+    assert "does not produce this schema" in profile["statistics"]["text"]
 
 
-def test_figures_are_written_and_linked(workspace):
-    project = workspace[0]
-    figures = project / "docs" / "figures"
-    expected = {
-        *report.PIPELINE_FIGURES,
-        report.FEATURE_IMPORTANCE_FIGURE,
-        f"subgroup_{SUBGROUP}.png",
-    }
-    assert {path.name for path in figures.glob("*.png")} == expected
-    text = (project / REPORT).read_text(encoding="utf-8")
-    for name in expected:
-        assert f"](figures/{name})" in text
-        assert (figures / name).read_bytes().startswith(b"\x89PNG")
+def test_the_default_data_profile_has_statistics_of_fake_data_only(tmp_path):
+    cfg = _compose([])
+    profile = contract.data_profile(cfg, tmp_path)
+    assert profile["statistics"]["source"] == "fake"
+    assert profile["statistics"]["rows"] == cfg.evaluate.data_profile.fake_rows
+    radius = next(column for column in profile["columns"] if column["name"] == "mean_radius")
+    assert radius["min"] <= radius["example"] <= radius["max"]
+    with open_dict(cfg):
+        cfg.evaluate.data_profile.statistics_from = "guess"
+    with pytest.raises(PipelineError, match="statistics_from is 'guess': use fake or real"):
+        contract.data_profile(cfg, tmp_path)
 
 
-def test_subgroups_declared_by_the_data_are_scored(workspace):
-    project = workspace[0]
-    block = report_blocks.read_block((project / REPORT).read_text(), "subgroups")
-    n_test = json.loads((project / pipeline.METRICS).read_text())["n_test"]
-    rows = {
-        line.split("|")[1].strip(): int(line.split("|")[2])
-        for line in block.splitlines()
-        if line.startswith(("| north ", "| south ", "| east ", "| west "))
-    }
-    assert set(rows) == {"north", "south", "east", "west"}
-    assert sum(rows.values()) == n_test
-    assert "Performance by site" in block
+def test_importance_samples_a_large_test_split():
+    cfg = _compose(["train.cv_folds=0"])
+    train, test = split(cfg)
+    model = fit(cfg, train)
+    settings = {"max_rows": 40, "repeats": 1, "n_jobs": 1, "top": 3}
+    rows, used = evaluate.permutation_importance(model, test, cfg.data, settings, seed=0)
+    assert used == 40 < len(test) and len(rows) == 3
 
 
-def test_the_data_dictionary_marks_outcome_subgroup_and_missing_descriptions(workspace):
-    project = workspace[0]
-    block = report_blocks.read_block((project / DATA_CARD).read_text(), "data-dictionary")
-    assert "| <code>malignant</code> | no (outcome; positive: <code>1</code>) | int |" in block
-    assert f"| <code>{SUBGROUP}</code> | no (subgroup analysis only) | category |" in block
-    assert f"[TO COMPLETE: description of <code>{SUBGROUP}</code>]" in block
+def test_unknown_subgroup_metrics_are_named():
+    import pandas as pd
+
+    predictions = pd.DataFrame({"actual": [1, 0], "predicted": [1, 0], "score": [0.9, 0.1]})
+    predictions[SUBGROUP] = ["a", "b"]
+    with pytest.raises(PipelineError, match=r"evaluate\.subgroups\.metrics: recall unknown"):
+        evaluate.subgroup_results(predictions, [SUBGROUP], ["recall"], 1)
 
 
-def test_hand_written_text_survives_regeneration(workspace, tmp_path):
-    project = copy_project(tmp_path / "edited")
-    for folder in ("metrics", "models", "data"):
-        shutil.copytree(workspace[0] / folder, project / folder)
-    shutil.copyfile(workspace[0] / "params.yaml", project / "params.yaml")
-    path = project / REPORT
-    written = path.read_text(encoding="utf-8").replace(
-        "[TO COMPLETE: executive summary.]", "Our summary, written by hand."
+def test_figures_draw_names_from_data_as_they_are(tmp_path):
+    """A `$` in a column name or group would start matplotlib's mathtext."""
+    name = "$\\nope{<script>}$"
+    importance = evaluate.importance_figure(
+        [evaluate.Importance(name, 0.1, 0.01)], tmp_path / "a.png"
     )
-    written = written.replace(
-        "<!-- generated:results start -->", "Before the table.\n<!-- generated:results start -->"
-    )
-    path.write_text(written, encoding="utf-8")
-    report.build(project)
-    text = path.read_text(encoding="utf-8")
-    assert "Our summary, written by hand." in text
-    assert "Before the table.\n<!-- generated:results start -->" in text
-    emptied = dict.fromkeys(report.BLOCKS, "")
-    assert (
-        report_blocks.replace_blocks(text, emptied)[0]
-        == report_blocks.replace_blocks(written, emptied)[0]
-    )
+    group = evaluate.GroupResult(name, name, 20, 10, {"sensitivity": 0.5})
+    subgroup = evaluate.subgroup_figure(name, [group], ["sensitivity"], tmp_path / "b.png")
+    assert importance.read_bytes().startswith(b"\x89PNG")
+    assert subgroup.read_bytes().startswith(b"\x89PNG")
 
 
-def test_real_data_statistics_need_opting_in_and_warn(workspace, tmp_path, capsys):
-    project = copy_project(tmp_path / "real")
-    shutil.copytree(workspace[0] / "data", project / "data")
-    shutil.copyfile(workspace[0] / "conf/data/groups.yaml", project / "conf/data/groups.yaml")
-    settings = project / "conf" / "report" / "default.yaml"
-    text = settings.read_text(encoding="utf-8").replace(
-        "statistics_from: fake", "statistics_from: real"
+def test_the_toolkit_accepts_the_files_and_shows_their_numbers(project):
+    """`skunkworks report` (the toolkit, a dev dependency) on these files: no breach of the
+    contract, and the results table holds the numbers of metrics/metrics.json."""
+    import shutil
+    import subprocess
+    import sys
+
+    from {{ cookiecutter.package_name }}.paths import project_root
+
+    root = project[0]
+    shutil.copytree(project_root() / "docs", root / "docs", dirs_exist_ok=True)
+    shutil.copytree(project_root() / "conf", root / "conf", dirs_exist_ok=True)
+    shutil.copyfile(project_root() / "pyproject.toml", root / "pyproject.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "skunkworks_poc", "report", "--project", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "", "MLFLOW_TRACKING_URI": f"sqlite:///{(root / 'none.db').as_posix()}"},
     )
-    settings.write_text(text.replace("  data: null", "  data: groups", 1), encoding="utf-8")
-    report.build(project)
-    assert "warning: the data card shows minimum, maximum and example values of the REAL" in (
-        capsys.readouterr().err
-    )
-    block = report_blocks.read_block((project / DATA_CARD).read_text(), "data-dictionary")
-    assert "real data" in block and "(200 rows)" in block
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr and "Traceback" not in result.stderr
+    report = (root / "docs" / "technical-report.md").read_text(encoding="utf-8")
+    roc_auc = _read(root, pipeline.METRICS)["roc_auc"]
+    assert f"| ROC AUC | {roc_auc:.3f} |" in report
+    assert "figures/subgroup_site.png" in report and (root / "docs/figures/roc_curve.png").is_file()

@@ -11,7 +11,7 @@ estimator's own arguments by scikit-learn's parameter checks (`models.build_mode
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -53,6 +53,31 @@ class Evaluate:
 
 
 @dataclass(frozen=True)
+class Importance:
+    enabled: bool = _rule(bool, None, "true or false")
+    top: int = _rule(int, lambda v: v >= 1, "a whole number of at least 1")
+    repeats: int = _rule(int, lambda v: v >= 1, "a whole number of at least 1")
+    max_rows: int = _rule(int, lambda v: v >= 10, "a whole number of at least 10")
+    n_jobs: int = _rule(int, lambda v: v == -1 or v >= 1, "-1 (every core) or at least 1")
+
+
+@dataclass(frozen=True)
+class Subgroups:
+    # MutableSequence: a list, or OmegaConf's ListConfig (which is not a list).
+    metrics: Sequence[str] = _rule(
+        MutableSequence, lambda v: len(v) > 0, "a list such as [sensitivity, roc_auc]"
+    )
+    min_cases: int = _rule(int, lambda v: v >= 1, "a whole number of at least 1")
+
+
+@dataclass(frozen=True)
+class DataProfile:
+    statistics_from: str = _rule(str, lambda v: v in {"fake", "real"}, "fake or real")
+    fake_rows: int = _rule(int, lambda v: v >= 10, "a whole number of at least 10")
+    fake_seed: int = _rule(int, lambda v: 0 <= v <= MAX_SEED, f"0 to {MAX_SEED}")
+
+
+@dataclass(frozen=True)
 class Tracking:
     uri: str | None = _rule(str, lambda v: v.strip() != "", "a tracking URI or null", True)
     experiment_name: str | None = _rule(
@@ -70,6 +95,9 @@ class Model:
 SECTIONS: dict[str, type] = {
     "train": Train,
     "evaluate": Evaluate,
+    "evaluate.importance": Importance,
+    "evaluate.subgroups": Subgroups,
+    "evaluate.data_profile": DataProfile,
     "tracking": Tracking,
     "model": Model,
 }
@@ -94,7 +122,9 @@ def check(cfg: Any, where: str = HYDRA) -> None:
     `where` says how the user changes the value (`HYDRA` or `PARAMS`).
     """
     for section, schema in SECTIONS.items():
-        values = cfg.get(section)
+        values: Any = cfg
+        for part in section.split("."):
+            values = values.get(part) if isinstance(values, Mapping) else None
         if not isinstance(values, Mapping):
             raise PipelineError(f"`{section}` is missing from the configuration: {where}")
         for rule in fields(schema):

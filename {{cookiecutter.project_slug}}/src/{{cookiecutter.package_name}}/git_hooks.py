@@ -4,9 +4,9 @@
 
 `pre-commit install` alone is not enough: its git hook starts pre-commit with this
 environment's Python, but the hooks of .pre-commit-config.yaml (`language: unsupported`) are
-console scripts of this environment (`no-data-files`, `ruff`, `mypy`...) that pre-commit looks
+console scripts of this environment (`skunkworks`, `ruff`, `mypy`...) that pre-commit looks
 up on PATH. A commit from a shell where the environment is not activated (an IDE, a plain
-terminal) would fail with "Executable `no-data-files` not found". So after `pre-commit
+terminal) would fail with "Executable `skunkworks` not found". So after `pre-commit
 install` this adds the environment's script folders to PATH at the top of each hook it wrote.
 
 Run it with the environment's own Python (`uv run`, an activated venv, or `.venv/bin/python`):

@@ -2,7 +2,7 @@
 
     python -m {{ cookiecutter.package_name }}.pipeline prepare    # validated data -> train/test split
     python -m {{ cookiecutter.package_name }}.pipeline train      # fit -> model file, cross-validation
-    python -m {{ cookiecutter.package_name }}.pipeline evaluate   # metrics, plots, figures, MLflow run
+    python -m {{ cookiecutter.package_name }}.pipeline evaluate   # metrics, plots, figures, report files, MLflow run
     python -m {{ cookiecutter.package_name }}.pipeline compose [OVERRIDE ...]  # conf/ -> params.yaml
 
 `compose` writes params.yaml exactly as `dvc exp run -S OVERRIDE` does (it calls DVC's own
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -34,6 +35,10 @@ PLOTS_DIR = "metrics/plots"
 FIGURES_DIR = "metrics/figures"
 PREDICTIONS = "metrics/predictions.csv"
 RUN_INFO = "metrics/mlflow_run.json"
+# What `skunkworks report` reads (contract.py): the manifest, the data profile, their figures.
+REPORT_MANIFEST = "metrics/report.json"
+DATA_PROFILE = "metrics/data_profile.json"
+REPORT_FIGURES_DIR = "metrics/report_figures"
 
 
 def load_params() -> Any:
@@ -121,6 +126,7 @@ def evaluate_stage() -> None:
     predictions = resolve(PREDICTIONS)
     evaluation.predictions.to_csv(predictions, index=False)
     figures = evaluate.write_figures(evaluation, resolve(FIGURES_DIR))
+    figures += write_report_files(cfg, model, test, evaluation, cv_metrics)
 
     tags = {
         tracking.TAG_ENTRY_POINT: "dvc",
@@ -154,6 +160,46 @@ def evaluate_stage() -> None:
         f"evaluate: ROC AUC {evaluation.metrics['roc_auc']:.3f}, MLflow run {info['run_id']}",
         file=sys.stderr,
     )
+
+
+def write_report_files(
+    cfg: Any, model: Any, test: Any, evaluation: Any, cv_metrics: dict[str, Any]
+) -> list[Path]:
+    """The files `skunkworks report` renders (contract.py); the figures among them."""
+    from {{ cookiecutter.package_name }} import __version__, contract, evaluate
+    from {{ cookiecutter.package_name }}.data import subgroups
+
+    folder = resolve(REPORT_FIGURES_DIR)
+    shutil.rmtree(folder, ignore_errors=True)  # no figure of a subgroup since removed
+    drawn: list[Path] = []
+    importance = None
+    if cfg.evaluate.importance.enabled:
+        rows, used = evaluate.permutation_importance(
+            model, test, cfg.data, cfg.evaluate.importance, int(cfg.train.seed)
+        )
+        name = f"{REPORT_FIGURES_DIR}/feature_importance.png"
+        drawn.append(evaluate.importance_figure(rows, resolve(name)))
+        importance = (rows, used, name)
+    groups = None
+    columns = subgroups(cfg.data)
+    if columns:
+        names = list(cfg.evaluate.subgroups.metrics)
+        results = evaluate.subgroup_results(
+            evaluation.predictions, columns, names, int(cfg.evaluate.subgroups.min_cases)
+        )
+        files = {
+            column: f"{REPORT_FIGURES_DIR}/{name}"
+            for column, name in contract.subgroup_figure_names(columns).items()
+        }
+        for column, name in files.items():
+            drawn.append(evaluate.subgroup_figure(column, results, names, resolve(name)))
+        groups = (results, files)
+    manifest = contract.report_manifest(
+        cfg, evaluation, cv_metrics, FIGURES_DIR, importance, groups, __version__
+    )
+    contract.write_json(manifest, resolve(REPORT_MANIFEST))
+    contract.write_json(contract.data_profile(cfg, workspace_root()), resolve(DATA_PROFILE))
+    return drawn
 
 
 def compose(overrides: Sequence[str] = (), output: Path | None = None) -> Path:

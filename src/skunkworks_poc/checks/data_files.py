@@ -7,6 +7,8 @@ files and archives, DICOM, Parquet, Arrow, HDF5, SQLite, pickle, NumPy, Office a
 binary data formats by their magic bytes, and text that is a table (many lines with the same
 number of commas, tabs, semicolons or pipes), JSON lines or an SQL dump. Small fake-data
 fixtures under `tests/fixtures/` are allowed, and more paths with `--allow GLOB`.
+
+`skunkworks check data-files FILES...` runs it; `data_file_findings(paths)` is the API.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
-from {{ cookiecutter.package_name }}.checks import decode, hook_arguments, report
+from skunkworks_poc.checks import Problem, decode
 
 DEFAULT_ALLOWED = ("tests/fixtures/*",)
 
@@ -248,33 +250,25 @@ def is_allowed(path: str, allowed: Sequence[str]) -> bool:
     return any(fnmatch(posix, pattern) for pattern in allowed)
 
 
-def problems(paths: Sequence[str], allowed: Sequence[str] = DEFAULT_ALLOWED) -> list[str]:
-    """One message per data file in `paths` that is not allowed."""
-    messages = []
+def data_file_findings(
+    paths: Sequence[str], allowed: Sequence[str] = DEFAULT_ALLOWED
+) -> list[Problem]:
+    """One problem per data or model file in `paths` whose path matches no glob in `allowed`
+    (pass `DEFAULT_ALLOWED` along with any extra globs: it is not added for you)."""
+    problems = []
     for path in paths:
         if is_allowed(path, allowed):
             continue
         kind = data_format(path)
         if kind:
-            messages.append(
-                f"{path}: {kind} — data and models stay out of git. Track it with "
-                f"`dvc add {path}` and commit the .dvc file instead "
-                "(small fake-data fixtures for tests belong under tests/fixtures/; "
-                "a file that is not data can be allowed with --allow in "
-                ".pre-commit-config.yaml)."
+            problems.append(
+                Problem(
+                    path,
+                    f"{kind} — data and models stay out of git. Track it with "
+                    f"`dvc add {path}` and commit the .dvc file instead "
+                    "(small fake-data fixtures for tests belong under tests/fixtures/; "
+                    "a file that is not data can be allowed with `args: [--allow, GLOB]` on "
+                    "the hook in .pre-commit-config.yaml).",
+                )
             )
-    return messages
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = hook_arguments(
-        argv,
-        description=__doc__.splitlines()[0],
-        allow_metavar="GLOB",
-        allow_help="also allow paths matching GLOB (tests/fixtures/* is always allowed)",
-    )
-    return report(problems(args.filenames, [*DEFAULT_ALLOWED, *args.allow]))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return problems

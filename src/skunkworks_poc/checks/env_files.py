@@ -12,7 +12,8 @@ This hook reads every environment file (`.env`, `.env.*`, `*.env`) as `KEY=value
   (`<your password>`, `${MLFLOW_PASSWORD}`, `changeme`, `xxx`), and no value may be a URL that
   carries a password before its `@`.
 
-The hook never prints a value, because hook output ends up in CI logs.
+The hook never prints a value, because hook output ends up in CI logs. `skunkworks check
+env-credentials FILES...` runs it; `env_credential_findings(paths)` is the API.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
-from {{ cookiecutter.package_name }}.checks import hook_arguments, report
+from skunkworks_poc.checks import Problem
 
 _EXAMPLE_SUFFIXES = frozenset({"example", "sample", "template", "dist", "defaults", "tmpl"})
 # Words of a key (split at `_`, `.`, `-`) that name a credential.
@@ -88,45 +89,35 @@ def credential_lines(text: str) -> Iterator[tuple[int, str, str]]:
             yield number, key, "a credential with a real-looking value"
 
 
-def problems(paths: Sequence[str]) -> list[str]:
-    messages = []
+def env_credential_findings(paths: Sequence[str]) -> list[Problem]:
+    """One problem per environment file in `paths` that is a machine's own (never committed)
+    and per credential with a real-looking value in an example; other files are ignored."""
+    problems = []
     for path in paths:
         if not is_env_file(path):
             continue
         if not is_example(path):
-            messages.append(
-                f"{path}: a machine's own environment file — keep it out of git "
-                "(it is git-ignored); commit a `.env.example` with placeholders instead."
+            problems.append(
+                Problem(
+                    path,
+                    "a machine's own environment file — keep it out of git "
+                    "(it is git-ignored); commit a `.env.example` with placeholders instead.",
+                )
             )
             continue
         try:
             with open(path, encoding="utf-8", errors="replace") as file:
                 text = file.read()
         except OSError as error:
-            messages.append(f"{path}: cannot be read ({error.strerror})")
+            problems.append(Problem(path, f"cannot be read ({error.strerror})"))
             continue
         for number, key, why in credential_lines(text):
-            messages.append(
-                f"{path}:{number}: {key} holds {why} — leave it empty or write a "
-                "placeholder such as <your-password>, and rotate the credential if it is real."
+            problems.append(
+                Problem(
+                    path,
+                    f"{key} holds {why} — leave it empty or write a placeholder such as "
+                    "<your-password>, and rotate the credential if it is real.",
+                    number,
+                )
             )
-    return messages
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = hook_arguments(
-        argv,
-        description=__doc__.splitlines()[0],
-        allow_metavar="GLOB",
-        allow_help="skip environment files matching GLOB",
-    )
-    paths = [
-        path
-        for path in args.filenames
-        if not any(PurePosixPath(path).match(pattern) for pattern in args.allow)
-    ]
-    return report(problems(paths))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return problems

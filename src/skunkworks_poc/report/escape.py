@@ -9,7 +9,7 @@ both renderers show it as the character itself and never read it as syntax. Line
 spaces (a value never starts a new block). Plain letters, digits and everyday punctuation stay
 as they are, so the committed Markdown stays readable.
 
-No imports from the project: the report engine and the docs hook can both use it.
+No imports from any project: the report engine and the docs plugin can both use it.
 """
 
 from __future__ import annotations

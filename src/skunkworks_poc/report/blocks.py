@@ -3,7 +3,7 @@
 A generated block is fenced by two HTML comments, invisible on the site and on GitHub:
 
     <!-- generated:results start -->
-    (written by `make report`: edits here are overwritten)
+    (written by `skunkworks report`: edits here are overwritten)
     <!-- generated:results end -->
 
 `replace_blocks` rewrites only what lies between the two markers of a block it has content
@@ -18,7 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.errors import PipelineError
+
+class BlockError(ValueError):
+    """Broken block markers in a document: the message names the file and line."""
+
 
 MARKER = re.compile(r"<!-- generated:(?P<name>[a-z0-9][a-z0-9-]*) (?P<edge>start|end) -->")
 # The one marker of unfinished writing, in every document of the project.
@@ -46,7 +49,7 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def find_blocks(text: str, where: str = "the document") -> list[Block]:
-    """The generated blocks of `text`, in order; a `PipelineError` for broken markers."""
+    """The generated blocks of `text`, in order; a `BlockError` for broken markers."""
     blocks: list[Block] = []
     open_name: str | None = None
     open_at = 0
@@ -55,20 +58,20 @@ def find_blocks(text: str, where: str = "the document") -> list[Block]:
         line = _line_of(text, match.start())
         if edge == "start":
             if open_name is not None:
-                raise PipelineError(
+                raise BlockError(
                     f"{where}:{line}: block {name!r} starts inside block {open_name!r}: "
                     f"add `{end_marker(open_name)}` before it"
                 )
             open_name, open_at = name, match.end()
             continue
         if open_name != name:
-            raise PipelineError(
+            raise BlockError(
                 f"{where}:{line}: `{end_marker(name)}` has no matching `{start_marker(name)}`"
             )
         blocks.append(Block(name, open_at, match.start(), _line_of(text, open_at)))
         open_name = None
     if open_name is not None:
-        raise PipelineError(
+        raise BlockError(
             f"{where}:{_line_of(text, open_at)}: block {open_name!r} is never closed: "
             f"add `{end_marker(open_name)}`"
         )

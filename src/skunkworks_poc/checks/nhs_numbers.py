@@ -6,7 +6,7 @@ to patients: England, Wales and the Isle of Man (400 000 0000 - 499 999 9999 and
 numbers (a DDMMYY birth date, then four digits) and the Republic of Ireland's IHI
 (800 000 0000 - 859 999 9999). Numbers that are never issued pass: the synthetic and test
 range 900 000 0000 - 999 999 9999 (test data should use 999 ...), the reserved 5 range and the
-unallocated blocks. The ranges are those collated by the `nhs-number` package.
+unallocated blocks.
 
 Found however they are written (N is a digit): plain (`NNNNNNNNNN`), as a spreadsheet float
 (`NNNNNNNNNN.0`), glued to letters (`NHSNNNNNNNNNN`), or 3-3-4 with any mix of spaces
@@ -21,35 +21,36 @@ digit or a straight run (`0123456789`); and values of keys that name a size, a t
 phone (`size: NNNNNNNNNN` in a `.dvc` file, `"timestamp": 1732650004`); signed numbers and
 numbers inside a URL (`#issuecomment-NNNNNNNNNN`).
 
-More numbers can be allowed with `--allow NUMBER` or in `DOCUMENTED_TEST_NUMBERS` below. The
-hook never prints a full number, because hook output ends up in CI logs.
+Validity (Modulus 11, and a real DDMMYY date in a CHI number) and the ranges come from the
+maintained `nhs-number` package; finding candidates in free text is this module's own work,
+since the package only judges a number it is handed (docs/design.md says more).
+
+More numbers can be allowed with `--allow NUMBER` (in the hook's `args:`). The hook never
+prints a full number, because hook output ends up in CI logs. `skunkworks check nhs-numbers
+FILES...` runs it; `find_nhs_numbers(text)` and `nhs_number_findings(paths)` are the API.
 """
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from {{ cookiecutter.package_name }}.checks import decode, hook_arguments
+import nhs_number
 
-# Numbers that pass the check and sit in an issued range but are documented as fake in this
-# project (its tests build their own at run time). Add yours here, or pass `--allow`.
-DOCUMENTED_TEST_NUMBERS: tuple[str, ...] = ()
+from skunkworks_poc.checks import Problem, decode
 
-# Issued ranges, inclusive (source: the `nhs-number` package's constants, v2.2.0).
-_ISSUED_RANGES = (
-    (100_000_000, 3_112_999_999, "Scotland (CHI)"),
-    (3_200_000_000, 3_999_999_999, "Northern Ireland"),
-    (4_000_000_000, 4_999_999_999, "England, Wales, Isle of Man"),
-    (6_000_000_000, 7_999_999_999, "England, Wales, Isle of Man"),
-    (8_000_000_000, 8_599_999_999, "Republic of Ireland (IHI)"),
+# The regions whose numbers are issued to patients, with the name a message gives them.
+# Everything else (`nhs_number.REGION_SYNTHETIC`, `REGION_RESERVED`, `REGION_UNALLOCATED`) is
+# never someone's number.
+ISSUED_REGIONS = (
+    (nhs_number.REGION_SCOTLAND, "Scotland (CHI)"),
+    (nhs_number.REGION_NORTHERN_IRELAND, "Northern Ireland"),
+    (nhs_number.REGION_ENGLAND_WALES_IOM, "England, Wales, Isle of Man"),
+    (nhs_number.REGION_EIRE, "Republic of Ireland (IHI)"),
 )
-_WEIGHTS = range(10, 1, -1)
 _ASCENDING = "0123456789" * 2
 _DESCENDING = "9876543210" * 2
 _CONTEXT = 256
@@ -57,7 +58,6 @@ _CONTEXT = 256
 # Characters people put between the groups of a number: Unicode spaces (`\s` covers the
 # non-breaking, thin, narrow and ideographic ones), hyphens and dashes, the minus sign, a dot.
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-# Built by concatenation: this file is a Jinja template, where doubled braces are special.
 _SEPARATOR = r"(?:[^\S\n]?[" + _DASHES + r".][^\S\n]?|[^\S\n][^\S\n]?)"
 # A chain of digit groups joined by separators; `\d` also matches non-ASCII digits.
 _CHAIN = re.compile(rf"\d+(?:{_SEPARATOR}\d+)*")
@@ -76,35 +76,20 @@ _HEX_TOKEN = re.compile(r"[0-9a-fA-F]+")
 
 
 def is_valid_nhs_number(digits: str) -> bool:
-    """True when the ten `digits` pass the NHS number Modulus 11 check."""
+    """True when the ten ASCII `digits` are a valid NHS number by `nhs-number`'s rules: the
+    Modulus 11 check digit, and a real DDMMYY birth date at the start of a CHI number."""
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], _WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
+    return nhs_number.is_valid(digits)
 
 
 def issued_range(digits: str) -> str | None:
-    """The region whose issued range holds `digits`, or None for numbers never issued."""
-    number = int(digits)
-    for start, end, region in _ISSUED_RANGES:
-        if start <= number <= end:
-            if region.startswith("Scotland") and not _is_birth_date(digits[:6]):
-                return None
-            return region
+    """The region whose issued range holds the ten `digits`, or None for numbers never issued.
+    Says nothing of validity: a CHI number must also start with a date (`is_valid_nhs_number`)."""
+    for region, name in ISSUED_REGIONS:
+        if region.contains_number(digits):
+            return name
     return None
-
-
-def _is_birth_date(ddmmyy: str) -> bool:
-    day, month = int(ddmmyy[:2]), int(ddmmyy[2:4])
-    try:
-        # A leap year, so that 29 February counts whatever the century.
-        datetime.date(2000, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 def is_placeholder(digits: str) -> bool:
@@ -207,16 +192,19 @@ def _candidates(line: str) -> Iterator[tuple[int, str]]:
             yield token_start + 1, _ascii_digits(group.group())
 
 
-def find_nhs_numbers(text: str, allowed: Iterable[str] = ()) -> Iterator[Finding]:
-    """Every NHS number in `text` that is neither documented nor in `allowed` (separators in
-    the allowed numbers are ignored)."""
-    allowed_digits = {
-        re.sub(r"[^0-9]", "", number) for number in (*DOCUMENTED_TEST_NUMBERS, *allowed)
-    }
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        for column, digits in _candidates(line.translate(_INVISIBLE)):
-            if is_nhs_number(digits) and digits not in allowed_digits:
-                yield Finding(line_number, column, digits)
+def _digits(numbers: Iterable[str]) -> set[str]:
+    return {re.sub(r"[^0-9]", "", number) for number in numbers}
+
+
+def find_nhs_numbers(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
+    """Every NHS number in `text` that is not in `allowed` (written with any separators)."""
+    allowed_digits = _digits(allowed)
+    return [
+        Finding(line_number, column, digits)
+        for line_number, line in enumerate(text.splitlines(), start=1)
+        for column, digits in _candidates(line.translate(_INVISIBLE))
+        if is_nhs_number(digits) and digits not in allowed_digits
+    ]
 
 
 def read_text(path: str) -> str | None:
@@ -225,43 +213,39 @@ def read_text(path: str) -> str | None:
         return decode(file.read())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = hook_arguments(
-        argv,
-        description=__doc__.splitlines()[0],
-        allow_metavar="NUMBER",
-        allow_help="also allow this documented test NHS number (repeat for more)",
-    )
-    found = 0
-    advice = (
-        "remove it; if it is a documented fake, add it to DOCUMENTED_TEST_NUMBERS in "
-        "this module (or use a 999 test-range number)."
-    )
-    for path in args.filenames:
-        for finding in find_nhs_numbers(path, args.allow):
-            found += 1
-            print(
-                f"{path}: the file name contains a valid NHS number ({finding.masked}) — "
-                "rename it.",
-                file=sys.stderr,
+_ADVICE = (
+    "remove it; test data should use numbers from the 999 test range, which pass. A documented "
+    "fake can be allowed with `args: [--allow, NUMBER]` on the hooks in .pre-commit-config.yaml."
+)
+
+
+def nhs_number_findings(paths: Sequence[str], allowed: Iterable[str] = ()) -> list[Problem]:
+    """One problem per NHS number in the names and contents of the files in `paths` (binary
+    files are judged by name only), and per file that cannot be read."""
+    allowed = list(allowed)
+    problems = []
+    for path in paths:
+        for finding in find_nhs_numbers(path, allowed):
+            problems.append(
+                Problem(
+                    path,
+                    f"the file name contains a valid NHS number ({finding.masked}) — rename it.",
+                )
             )
         try:
             text = read_text(path)
         except OSError as error:
-            print(f"{path}: cannot be read ({error.strerror})", file=sys.stderr)
-            found += 1
+            problems.append(Problem(path, f"cannot be read ({error.strerror})"))
             continue
         if text is None:
             continue
-        for finding in find_nhs_numbers(text, args.allow):
-            found += 1
-            print(
-                f"{path}:{finding.line}:{finding.column}: a valid NHS number "
-                f"({finding.masked}) — {advice}",
-                file=sys.stderr,
+        for finding in find_nhs_numbers(text, allowed):
+            problems.append(
+                Problem(
+                    path,
+                    f"a valid NHS number ({finding.masked}) — {_ADVICE}",
+                    finding.line,
+                    finding.column,
+                )
             )
-    return 1 if found else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return problems

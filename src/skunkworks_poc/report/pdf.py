@@ -1,6 +1,6 @@
 """Print the built report page to PDF with a headless Chromium already on the machine.
 
-    make report-pdf    # builds the site, then site/technical-report.pdf
+    skunkworks report --pdf    # after `mkdocs build` (`make report-pdf` does both)
 
 Nothing is downloaded: the browser is the one installed (Debian/Ubuntu: `apt-get install
 chromium`), found on PATH or named by the CHROMIUM environment variable. Without one, open
@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.errors import PipelineError
+from skunkworks_poc.report import ReportError
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PAGE = "site/technical-report.html"
@@ -28,13 +28,13 @@ def find_browser() -> str:
     if named:
         found = shutil.which(named)
         if not found:
-            raise PipelineError(f"CHROMIUM={named} is not an executable: fix or unset it")
+            raise ReportError(f"CHROMIUM={named} is not an executable: fix or unset it")
         return found
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
             return found
-    raise PipelineError(
+    raise ReportError(
         "no Chromium or Chrome found: install one (`apt-get install chromium`) or set "
         f"CHROMIUM=/path/to/it; or open {PAGE} in a browser and print it to PDF"
     )
@@ -44,7 +44,7 @@ def print_pdf(root: Path, timeout: float = 120) -> Path:
     """`site/technical-report.pdf` from the built page; the PDF's path."""
     page = root / PAGE
     if not page.is_file():
-        raise PipelineError(f"{page} not found: run `make docs` first")
+        raise ReportError(f"{page} not found: run `make docs` first")
     output = root / OUTPUT
     output.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="report-pdf-") as profile:
@@ -70,5 +70,5 @@ def print_pdf(root: Path, timeout: float = 120) -> Path:
         )
     if not output.is_file():
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise PipelineError(f"the browser wrote no PDF (exit {result.returncode}: {last})")
+        raise ReportError(f"the browser wrote no PDF (exit {result.returncode}: {last})")
     return output

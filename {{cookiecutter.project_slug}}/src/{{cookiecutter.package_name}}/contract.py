@@ -1,0 +1,236 @@
+"""The files `skunkworks report` reads (contract 1 of the skunkworks-poc toolkit).
+
+The evaluate stage writes them: `metrics/report.json` says what to show (metrics and their
+labels, the primary metric and its direction, tables, figures with captions, feature
+importance, results by subgroup) and `metrics/data_profile.json` describes the data for the
+data card. The toolkit renders what is declared here and computes nothing itself: to show
+another metric, table or figure, add it here. See the toolkit's docs/contract.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from {{ cookiecutter.package_name }}.data import feature_columns, subgroups
+from {{ cookiecutter.package_name }}.evaluate import (
+    FIGURE_CAPTIONS,
+    FIGURE_NAMES,
+    METRIC_LABELS,
+    Evaluation,
+    GroupResult,
+    Importance,
+)
+
+CONTRACT = 1
+MANIFEST = "metrics/report.json"
+PROFILE = "metrics/data_profile.json"
+SHOWN_METRICS = (
+    "roc_auc",
+    "average_precision",
+    "sensitivity",
+    "specificity",
+    "precision",
+    "f1",
+    "balanced_accuracy",
+    "brier_score",
+)
+
+
+def write_json(value: Mapping[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _section(title: str, text: str, figure: str | None, columns: list, rows: list) -> dict:
+    shown = {"file": figure, "caption": title} if figure else None
+    return {"title": title, "text": text, "figure": shown, "columns": columns, "rows": rows}
+
+
+def report_manifest(
+    cfg: Mapping[str, Any],
+    evaluation: Evaluation,
+    cv_metrics: Mapping[str, Any],
+    figures_dir: str,
+    importance: tuple[list[Importance], int, str | None] | None,
+    groups: tuple[list[GroupResult], dict[str, str]] | None,
+    version: str,
+) -> dict[str, Any]:
+    """metrics/report.json: what the documents show of this model, declared."""
+    values, data_cfg = evaluation.metrics, cfg["data"]
+    settings = cfg["evaluate"]
+    metrics = [{"name": name, "label": METRIC_LABELS[name]} for name in SHOWN_METRICS]
+    metric_files = ["metrics/metrics.json"]
+    if "cv_roc_auc_mean" in cv_metrics:
+        metric_files.append("metrics/cv.json")
+        metrics.append(
+            {
+                "name": "cv_roc_auc_mean",
+                "label": f"Cross-validated ROC AUC ({cv_metrics['cv_folds']} folds of the "
+                "training split, mean ± sd)",
+                "spread": "cv_roc_auc_std",
+            }
+        )
+    manifest: dict[str, Any] = {
+        "contract": CONTRACT,
+        "task": "binary classification",
+        "project": {"name": {{ cookiecutter.project_slug | quoted }}, "version": version},
+        "model": {
+            "name": str(cfg["model"]["name"]),
+            "estimator": str(cfg["model"]["estimator"]["_target_"]),
+        },
+        "data": {"name": str(data_cfg["name"]), "schema": f"conf/data/{data_cfg['name']}.yaml"},
+        "evaluation": f"On the held-out test set ({values['n_test']} cases, threshold "
+        f"{values['threshold']})",
+        "primary_metric": {"name": "roc_auc", "higher_is_better": True},
+        "metric_files": metric_files,
+        "metrics": metrics,
+        "facts": [
+            {"label": "Test cases", "value": values["n_test"]},
+            {"label": "Positive test cases", "value": values["n_test_positive"]},
+            {"label": "Decision threshold", "value": values["threshold"]},
+        ],
+        "tables": [
+            {
+                "title": "Confusion matrix",
+                "columns": ["", "Predicted positive", "Predicted negative"],
+                "rows": [
+                    ["Actually positive", values["true_positive"], values["false_negative"]],
+                    ["Actually negative", values["false_positive"], values["true_negative"]],
+                ],
+            }
+        ],
+        "figures": [
+            {"file": f"{figures_dir}/{name}", "caption": caption}
+            for name, caption in zip(FIGURE_NAMES, FIGURE_CAPTIONS, strict=True)
+        ],
+        "feature_importance": None,
+        "subgroups": None,
+    }
+    if importance is not None:
+        rows, used, figure = importance
+        repeats = settings["importance"]["repeats"]
+        manifest["feature_importance"] = _section(
+            "Feature importance",
+            f"Permutation importance on {used} test cases: how much the ROC AUC drops when "
+            f"one feature's values are shuffled ({repeats} repeats). It shows what the model "
+            "relies on, not what causes the outcome.",
+            figure,
+            ["Feature", "Mean drop in ROC AUC", "Standard deviation"],
+            [[item.feature, item.mean, item.std] for item in rows],
+        )
+    if groups is not None:
+        results, figures = groups
+        names = list(settings["subgroups"]["metrics"])
+        columns = ["Group", "Cases", "Positive"] + [METRIC_LABELS[name] for name in names]
+        manifest["subgroups"] = {
+            "text": f"Test-set performance by subgroup (threshold {values['threshold']}); "
+            f"groups with fewer than {settings['subgroups']['min_cases']} cases are not scored.",
+            "sections": [
+                _section(
+                    f"Performance by {column}",
+                    "",
+                    figures.get(column),
+                    columns,
+                    [
+                        [result.group, result.cases, result.positives]
+                        + [result.metrics[name] for name in names]
+                        for result in results
+                        if result.column == column
+                    ],
+                )
+                for column in subgroups(data_cfg)
+            ],
+        }
+    return manifest
+
+
+def _statistics(frame: Any, name: str, kind: str) -> dict[str, Any]:
+    """Example, min and max of one column (none where they mean nothing)."""
+    if frame is None or name not in frame.columns or frame[name].dropna().empty:
+        return {}
+    column = frame[name].dropna()
+    if kind in {"float", "int"}:
+        cast = float if kind == "float" else int
+        return {
+            "example": cast(column.iloc[0]),
+            "min": cast(column.min()),
+            "max": cast(column.max()),
+        }
+    if kind == "bool":
+        return {"example": bool(column.iloc[0]), "min": False, "max": True}
+    if kind == "category":
+        return {"example": str(column.mode().iloc[0]), "distinct": int(column.nunique())}
+    return {}  # free text: even an example could identify someone
+
+
+def data_profile(cfg: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    """metrics/data_profile.json: the declared schema with summary statistics for the data
+    card, from generated fake data unless `evaluate.data_profile.statistics_from` is `real`
+    (then minimum, maximum and example values of the real data are published)."""
+    from {{ cookiecutter.package_name }}.data import load_dataset, validate
+    from {{ cookiecutter.package_name }}.errors import PipelineError
+
+    data_cfg, settings = cfg["data"], cfg["evaluate"]["data_profile"]
+    origin = settings["statistics_from"]
+    if origin == "real":
+        located = dict(data_cfg)
+        if located.get("path") and not Path(located["path"]).is_absolute():
+            located["path"] = str(root / located["path"])
+        frame, note = load_dataset(located), ""
+    elif origin == "fake":
+        from {{ cookiecutter.package_name }}.data.fake import generate
+
+        rows, seed = int(settings["fake_rows"]), int(settings["fake_seed"])
+        note = f"Generated by python -m {{ cookiecutter.package_name }}.data.fake, seed {seed}."
+        try:
+            frame = validate(generate(rows, seed), data_cfg, "the fake data of data/fake.py")
+        except PipelineError as error:
+            frame = None
+            note = (
+                "No summary statistics: the fake-data generator does not produce this schema "
+                f"({error}). Adapt generate() in data/fake.py to your columns."
+            )
+    else:
+        raise PipelineError(
+            f"evaluate.data_profile.statistics_from is {origin!r}: use fake or real"
+        )
+    if frame is not None and data_cfg["target"] in frame.columns:
+        share = (frame[data_cfg["target"]] == data_cfg["positive_label"]).mean()
+        note += f" Positive cases: {share:.1%}."
+    selected = set(feature_columns(data_cfg))
+    grouped = set(subgroups(data_cfg))
+    columns = []
+    for name, kind in data_cfg["columns"].items():
+        if name == data_cfg["target"]:
+            role = f"outcome; positive: {data_cfg['positive_label']}"
+        else:
+            role = "subgroup analysis only" if name in grouped else "feature"
+        columns.append(
+            {
+                "name": name,
+                "dtype": kind,
+                "selected": name in selected,
+                "role": role,
+                **_statistics(frame, name, kind),
+            }
+        )
+    return {
+        "contract": CONTRACT,
+        "data": {"name": str(data_cfg["name"]), "schema": f"conf/data/{data_cfg['name']}.yaml"},
+        "statistics": {
+            "source": origin,
+            "rows": 0 if frame is None else len(frame),
+            "text": note.strip(),
+        },
+        "columns": columns,
+    }
+
+
+def subgroup_figure_names(columns: Sequence[str]) -> dict[str, str]:
+    from {{ cookiecutter.package_name }}.evaluate import safe_name
+
+    return {column: f"subgroup_{safe_name(column)}.png" for column in columns}
