@@ -199,7 +199,9 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 def pytest_collection_finish(session) -> None:
     global _pipeline
-    if session.config.option.collectonly:
+    # Under pytest-xdist every worker collects every test: the run starts in the fixture there,
+    # on the worker that runs the tests reading it.
+    if session.config.option.collectonly or hasattr(session.config, "workerinput"):
         return
     if any(PIPELINE_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
         _pipeline = PipelineRun()
@@ -217,5 +219,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 @pytest.fixture(scope="session")
 def pipeline_run() -> PipelineRun:
     """The finished pipeline run on fake data (see `PipelineRun`)."""
-    assert _pipeline is not None, "started when the tests are collected"
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = PipelineRun()
+        _pipeline.start()
     return _pipeline.wait()
