@@ -4,12 +4,16 @@
 
 Figures, all wall-clock seconds on this machine:
 - time to first tracked run from a fresh bake with a warm package cache: bake (cookiecutter),
-  environment (`uv sync`, what the README tells a newcomer), `make pipeline-fake` (fake data +
-  `dvc repro` ending in an MLflow run);
+  environment (`uv sync --locked --compile-bytecode`, what `make setup` runs; the toolkit from
+  the wheel built from this checkout until it is on the package index), `make pipeline-fake`
+  (fake data + `dvc repro` ending in an MLflow run);
+- the same environment without `--compile-bytecode`, and the first pipeline in it (Python
+  compiles what it imports on the way): what bytecode compilation costs and saves;
 - a no-op `dvc repro` (median);
 - `python -m <package>.train --help` start-up (median; target under 1.5 s);
 - the generated project's own test suite (median);
-- a 4-job sweep with the basic launcher versus the joblib launcher, and their ratio.
+- a 4-job sweep with the basic launcher versus the joblib launcher, and their ratio, on the
+  bundled data (jobs of about 2 s) and on 1e5 rows of fake data (jobs of about 10 s).
 """
 
 from __future__ import annotations
@@ -26,11 +30,49 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from timing import machine, median, run  # noqa: E402
 
-from harness import tool_env, uv  # noqa: E402
+from harness import tool_env, toolkit_wheel, uv  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PACKAGE = "sepsis_early_warning"
 SWEEP = ["model=logistic_regression,random_forest", "train.seed=1,2"]
+# Four longer jobs on 1e5 rows. Under the basic launcher each job's cross-validation uses both
+# cores (train.n_jobs=-1); under joblib each worker runs its folds one at a time.
+LONG_SWEEP = ["data=fake", "train.seed=1,2,3,4"]
+
+
+def environment(project: Path, env: dict[str, str], compile_bytecode: bool) -> float:
+    """Seconds to make the project's .venv as `make setup` does (uv sync from the lock)."""
+    flags = ["--compile-bytecode"] if compile_bytecode else []
+    # skunkworks-poc comes from the package index once released; until then from the wheel.
+    seconds = run(
+        [
+            uv(),
+            "sync",
+            "--locked",
+            *flags,
+            "--no-install-package",
+            "skunkworks-poc",
+            "--python",
+            sys.executable,
+        ],
+        cwd=project,
+        env=env,
+    )
+    return seconds + run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            *flags,
+            "--python",
+            project / ".venv" / "bin" / "python",
+            toolkit_wheel(),
+        ],
+        cwd=project,
+        env=env,
+    )
 
 
 def main() -> None:
@@ -43,25 +85,24 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        figures["bake (cookiecutter)"] = run(
-            [BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", tmp]
-        )
-        project = tmp / "sepsis-early-warning"
-        env = tool_env()
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["UV_PYTHON_DOWNLOADS"] = "never"
-        env["UV_COMPILE_BYTECODE"] = "1"
-        env["UV_PROJECT_ENVIRONMENT"] = str(project / ".venv")
-        figures["environment (uv sync, warm cache)"] = run(
-            [uv(), "sync", "--python", sys.executable], cwd=project, env=env
-        )
-        venv_bin = project / ".venv" / "bin"
-        env["PATH"] = os.pathsep.join([str(venv_bin), env["PATH"]])
-        env["VIRTUAL_ENV"] = str(project / ".venv")
-        figures["first pipeline (make pipeline-fake)"] = run(
-            ["make", "RUN=", "pipeline-fake"], cwd=project, env=env
-        )
-        figures["time to first tracked run (sum of the three)"] = sum(figures.values())
+        base_env = tool_env()
+        base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        base_env["UV_PYTHON_DOWNLOADS"] = "never"
+        for compiled in (False, True):
+            out = tmp / ("compiled" if compiled else "plain")
+            bake = run([BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", out])
+            project = out / "sepsis-early-warning"
+            env = {**base_env, "UV_PROJECT_ENVIRONMENT": str(project / ".venv")}
+            setup = environment(project, env, compiled)
+            venv_bin = project / ".venv" / "bin"
+            env["PATH"] = os.pathsep.join([str(venv_bin), env["PATH"]])
+            env["VIRTUAL_ENV"] = str(project / ".venv")
+            first = run(["make", "RUN=", "pipeline-fake"], cwd=project, env=env)
+            label = "" if compiled else ", no bytecode compiled at install"
+            figures[f"bake (cookiecutter){label}"] = bake
+            figures[f"environment (uv sync, warm cache){label}"] = setup
+            figures[f"first pipeline (make pipeline-fake){label}"] = first
+            figures[f"time to first tracked run (sum of the three){label}"] = bake + setup + first
         python = venv_bin / "python"
 
         figures["no-op dvc repro (median)"] = median(
@@ -82,29 +123,40 @@ def main() -> None:
             [python, "-c", "import mlflow; mlflow.MlflowClient().search_experiments()"],
             env=sweep_env,
         )
-        for launcher in ("basic", "joblib"):
-            figures[f"4-job sweep, {launcher} launcher"] = run(
-                [
-                    python,
-                    "-m",
-                    f"{PACKAGE}.train",
-                    "--multirun",
-                    f"launcher={launcher}",
-                    *SWEEP,
-                    f"hydra.sweep.dir={tmp / ('sweep-' + launcher)}",
-                ],
-                cwd=project,
-                env=sweep_env,
-            )
+        run(
+            [python, "-m", f"{PACKAGE}.data.fake", "--rows", "100000"],
+            cwd=project,
+            env=sweep_env,
+        )
+        sweeps = {"": SWEEP, " (1e5 rows)": LONG_SWEEP}
+        for index, (label, sweep) in enumerate(sweeps.items()):
+            for launcher in ("basic", "joblib"):
+                extra = ["train.n_jobs=1"] if launcher == "joblib" and label else []
+                figures[f"4-job sweep{label}, {launcher} launcher"] = run(
+                    [
+                        python,
+                        "-m",
+                        f"{PACKAGE}.train",
+                        "--multirun",
+                        f"launcher={launcher}",
+                        *sweep,
+                        *extra,
+                        f"hydra.sweep.dir={tmp / f'sweep-{index}-{launcher}'}",
+                    ],
+                    cwd=project,
+                    env=sweep_env,
+                )
         shutil.rmtree(project, ignore_errors=True)
 
-    basic = figures["4-job sweep, basic launcher"]
-    joblib = figures["4-job sweep, joblib launcher"]
     print(f"machine: {description}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print("| figure | seconds |\n|---|---|")
     for name, seconds in figures.items():
         print(f"| {name} | {seconds:.2f} |")
-    print(f"| sweep ratio basic / joblib | {basic / joblib:.2f}x |")
+    for label in ("", " (1e5 rows)"):
+        basic = figures[f"4-job sweep{label}, basic launcher"]
+        joblib = figures[f"4-job sweep{label}, joblib launcher"]
+        print(f"| sweep ratio basic / joblib{label} | {basic / joblib:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -203,7 +203,7 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     # Data, models and metrics never reach git, yet DVC tracks them.
     status = env.run("git", "status", "--porcelain", "--untracked-files=all").stdout
     assert "data/processed" not in status and "models/" not in status
-    assert "metrics/" not in status and "fake.csv" not in status and "mlflow.db" not in status
+    assert "metrics/" not in status and "fake.parquet" not in status and "mlflow.db" not in status
 
 
 def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
@@ -237,8 +237,8 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
     # there, and the run must land in the real project's store, not in the copy.
     env.run("git", "checkout", "--quiet", "--", "params.yaml")
     env.run("make", "RUN=", "fake-data")
-    env.python_run("-m", "dvc", "add", "data/raw/fake.csv")
-    env.run("git", "add", "data/raw/fake.csv.dvc")
+    env.python_run("-m", "dvc", "add", "data/raw/fake.parquet")
+    env.run("git", "add", "data/raw/fake.parquet.dvc")
     env.run("git", "commit", "--quiet", "--no-verify", "-m", "Track the fake data with DVC")
     overrides = ["model=random_forest", "data=fake", "train.seed=3"]
     env.python_run(
@@ -386,8 +386,8 @@ def test_user_errors_are_one_actionable_line(installed_shared, tmp_path):
     )
     one_line_error(train("train.sed=7"), "Could not override 'train.sed'")
 
-    assert not (env.project / "data" / "raw" / "fake.csv").exists()
-    missing = one_line_error(train("data=fake"), "data/raw/fake.csv not found", "make fake-data")
+    assert not (env.project / "data" / "raw" / "fake.parquet").exists()
+    missing = one_line_error(train("data=fake"), "data/raw/fake.parquet not found", "make fake-data")
     assert missing.strip().count("\n") == 0
 
     bad = tmp_path / "supplier.csv"

@@ -1,9 +1,16 @@
-"""Fixtures shared by the tests: composed configurations, small fake data, an MLflow store."""
+"""Fixtures shared by the tests: composed configurations, small fake data, an MLflow store,
+and one real run of the DVC pipeline shared by the tests that read it."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,12 +26,21 @@ ROOT = project_root()
 CONF = ROOT / "conf"
 
 
-def _compose(overrides: Sequence[str] = (), return_hydra_config: bool = False):
-    """conf/ composed with `overrides`, as `python -m <package>.train` would see it."""
+@functools.cache
+def _composed(overrides: tuple[str, ...], return_hydra_config: bool):
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(str(CONF), version_base="1.3", job_name="tests"):
         return compose("config", list(overrides), return_hydra_config=return_hydra_config)
+
+
+def _compose(overrides: Sequence[str] = (), return_hydra_config: bool = False):
+    """conf/ composed with `overrides`, as `python -m <package>.train` would see it.
+
+    A composition takes Hydra about 0.1 s and the tests ask for the same ones again and
+    again: each is made once, and every test gets its own copy to change.
+    """
+    return copy.deepcopy(_composed(tuple(overrides), return_hydra_config))
 
 
 @pytest.fixture
@@ -64,3 +80,147 @@ def mlflow_uri(_empty_mlflow_store, tmp_path, monkeypatch) -> str:
     # MLflow keeps the last URI set in the process: replace whatever an earlier test left.
     mlflow.set_tracking_uri(uri)
     return uri
+
+
+PROJECT_FILES = ["conf", "src", "dvc.yaml", "params.yaml", ".dvcignore", "pyproject.toml"]
+
+
+def copy_project(destination: Path) -> Path:
+    """The files the pipeline needs, copied to `destination` (DVC without git, no data)."""
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "local")
+            )
+        else:
+            shutil.copyfile(source, destination / name)
+    (destination / ".dvc").mkdir()
+    shutil.copyfile(ROOT / ".dvc" / "config", destination / ".dvc" / "config")
+    # The copy is no git repository: tell DVC so (config.local is DVC's machine-only file).
+    (destination / ".dvc" / "config.local").write_text("[core]\n    no_scm = true\n")
+    (destination / "data" / "raw").mkdir(parents=True)
+    return destination
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+# The tests that read the real pipeline run ask for this fixture.
+PIPELINE_FIXTURE = "pipeline_run"
+
+
+class PipelineRun:
+    """What `make pipeline-fake` does, in a copy of the project: fake data, `pipeline compose`,
+    then `dvc repro` of the three stages, which ends in an MLflow run in the copy's own default
+    store (`mlflow.db`, created by the run as on a first run).
+
+    `dvc repro` takes most of the suite's time, in processes of its own: it starts as soon as
+    the tests are collected, from a thread that waits on it while the other tests run; the
+    tests that read it run last. The fake data and params.yaml are written here first, by the
+    functions the two commands before it call (a process each would only add start-up time).
+    """
+
+    # One fold at a time: worker threads would only compete with the tests running meanwhile.
+    OVERRIDES = ("data=fake", "train.cv_folds=2", "train.n_jobs=1")
+
+    def __init__(self) -> None:
+        from {{ cookiecutter.package_name }} import pipeline
+        from {{ cookiecutter.package_name }}.data.fake import generate, write
+
+        self.folder = Path(tempfile.mkdtemp(prefix="pipeline-run-"))
+        self.project = copy_project(self.folder / "project")
+        write(generate(rows=150, seed=5), self.project / "data" / "raw" / "fake.parquet")
+        here = Path.cwd()
+        os.chdir(self.project)  # compose writes the params.yaml of the project it runs in
+        try:
+            pipeline.compose(list(self.OVERRIDES))
+        finally:
+            os.chdir(here)
+        self.result: subprocess.CompletedProcess | None = None
+        self._process: subprocess.Popen | None = None
+        self._thread = threading.Thread(target=self._run, name="pipeline-run", daemon=True)
+
+    def start(self) -> None:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DVC_", "PYTEST_")) and key != "MLFLOW_TRACKING_URI"
+        }
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "dvc", "repro"],
+            cwd=self.project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._process is not None
+        stdout, stderr = self._process.communicate()
+        self.result = subprocess.CompletedProcess(
+            self._process.args, self._process.returncode, stdout, stderr
+        )
+
+    def wait(self, timeout: float = 600) -> PipelineRun:
+        """The finished run; fails the test with DVC's output if it failed."""
+        self._thread.join(timeout)
+        if self.result is None:
+            self.stop()
+            pytest.fail(f"dvc repro in {self.project} did not finish in {timeout} s")
+        assert self.result.returncode == 0, (
+            f"dvc repro failed in {self.project}:\n{self.result.stdout}\n{self.result.stderr}"
+        )
+        return self
+
+    @property
+    def repro_output(self) -> str:
+        assert self.result is not None
+        return self.result.stdout
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        self._thread.join(30)
+
+
+_pipeline: PipelineRun | None = None
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    # Stable: the tests that wait for the pipeline go last, everything else keeps its order.
+    items.sort(key=lambda item: PIPELINE_FIXTURE in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_finish(session) -> None:
+    global _pipeline
+    # Under pytest-xdist every worker collects every test: the run starts in the fixture there,
+    # on the worker that runs the tests reading it.
+    if session.config.option.collectonly or hasattr(session.config, "workerinput"):
+        return
+    if any(PIPELINE_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        _pipeline = PipelineRun()
+        _pipeline.start()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _pipeline is not None:
+        _pipeline.stop()
+        # Kept after a failure, for a look at what the stages wrote (its path is in the message).
+        if exitstatus == 0:
+            shutil.rmtree(_pipeline.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run() -> PipelineRun:
+    """The finished pipeline run on fake data (see `PipelineRun`)."""
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = PipelineRun()
+        _pipeline.start()
+    return _pipeline.wait()

@@ -17,11 +17,14 @@ OPTIONS = [(group, path.stem) for group in GROUPS for path in sorted((CONF / gro
 
 
 @pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
-def test_every_option_composes(compose, group, option):
+def test_every_option_composes_and_passes_the_checks(compose, group, option):
+    from {{ cookiecutter.package_name }} import config
+
     cfg = compose([f"{group}={option}"], return_hydra_config=True)
     assert set(cfg) >= {"data", "model", "train", "tracking", "evaluate"}
     assert cfg.model.estimator._target_
     assert set(cfg.data.columns) >= {cfg.data.target, *cfg.data.subgroups}
+    config.check(cfg)
 
 
 def test_every_group_has_an_option():
@@ -150,6 +153,9 @@ BAD_VALUES = [
     ("train.cv_folds=1", "train.cv_folds=1 is not valid: use 0 (no cross-validation) or"),
     ("train.cv_folds=-3", "train.cv_folds=-3 is not valid"),
     ("train.cv_folds=true", "train.cv_folds=True is not valid"),
+    ("train.n_jobs=0", "train.n_jobs=0 is not valid: use -1 (every core) or"),
+    ("train.n_jobs=-2", "train.n_jobs=-2 is not valid"),
+    ("train.cv_max_rows=999", "train.cv_max_rows=999 is not valid: use a number of rows of"),
     ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability from 0 to 1"),
     ("evaluate.threshold=-0.1", "evaluate.threshold=-0.1 is not valid"),
     ("evaluate.threshold=nan", "evaluate.threshold=nan is not valid"),
@@ -178,13 +184,6 @@ def test_out_of_range_values_are_one_line_naming_the_key(compose, override, mess
     assert "on the command line" in str(raised.value)
 
 
-@pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
-def test_every_shipped_option_passes_the_checks(compose, group, option):
-    from {{ cookiecutter.package_name }} import config
-
-    config.check(compose([f"{group}={option}"]))
-
-
 def test_edges_of_the_ranges_are_accepted(compose):
     from {{ cookiecutter.package_name }} import config
 
@@ -192,6 +191,8 @@ def test_edges_of_the_ranges_are_accepted(compose):
         ["evaluate.threshold=0", "train.cv_folds=0", "train.seed=0"],
         ["evaluate.threshold=1", "train.cv_folds=2", f"train.seed={config.MAX_SEED}"],
         ["train.test_size=0.01", "tracking.uri=sqlite:///x.db"],
+        ["train.n_jobs=1", "train.cv_max_rows=1000"],
+        ["train.n_jobs=4", "train.cv_max_rows=null"],
     ):
         config.check(compose(overrides))
 

@@ -31,9 +31,16 @@ def test_there_are_models_to_choose_from():
     assert {"logistic_regression", "random_forest", "gradient_boosting"} <= set(MODELS)
 
 
+# Fewer trees and boosting rounds than the shipped configs: 160 rows need no more to learn.
+SMALLER = {
+    "random_forest": ["model.estimator.n_estimators=25"],
+    "gradient_boosting": ["model.estimator.max_iter=25"],
+}
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_each_model_config_builds_a_model_that_learns(compose, split, name):
-    cfg = compose([f"model={name}", "data=fake", "train.cv_folds=2"])
+    cfg = compose([f"model={name}", "data=fake", "train.cv_folds=2", *SMALLER.get(name, [])])
     train, test = split
     model = models.fit(cfg, train)
     scores = model.predict_proba(test[feature_columns(cfg.data)])[:, 1]
@@ -139,3 +146,20 @@ def test_more_folds_than_cases_of_a_class_is_refused_with_the_numbers(compose, s
     assert f"train.cv_folds={positive + 1} needs at least {positive + 1} of each class" in message
     with pytest.raises(PipelineError, match="fitting needs at least 5 of each class"):
         models.fit(compose(["data=fake", "train.cv_folds=0"]), train.head(6))
+
+
+def test_cross_validation_is_capped_and_parallel_without_changing_the_scores(compose):
+    from {{ cookiecutter.package_name }}.data.fake import generate
+
+    train = generate(rows=1200, seed=4)
+    base = ["data=fake", "train.cv_folds=2"]
+    one_at_a_time = models.cross_validate(compose([*base, "train.n_jobs=1"]), train)
+    in_parallel = models.cross_validate(compose([*base, "train.n_jobs=-1"]), train)
+    assert one_at_a_time == in_parallel
+    assert in_parallel["cv_rows"] == 1200
+    # Above the cap the folds see a stratified sample; the final model still sees every row.
+    capped = models.cross_validate(compose([*base, "train.cv_max_rows=1000"]), train)
+    assert capped["cv_rows"] == 1000 and capped != in_parallel
+    positive_share = train["malignant"].mean()
+    sample = models.cross_validation_rows(compose([*base, "train.cv_max_rows=1000"]), train)
+    assert abs(sample["malignant"].mean() - positive_share) < 0.002

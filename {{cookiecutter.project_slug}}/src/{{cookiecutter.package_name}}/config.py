@@ -39,6 +39,12 @@ class Train:
     cv_folds: int = _rule(
         int, lambda v: v == 0 or v >= 2, "0 (no cross-validation) or a whole number of at least 2"
     )
+    n_jobs: int = _rule(
+        int, lambda v: v == -1 or v >= 1, "-1 (every core) or a number of parallel folds from 1"
+    )
+    cv_max_rows: int | None = _rule(
+        int, lambda v: v >= 1000, "a number of rows of at least 1000, or null for all", True
+    )
 
 
 @dataclass(frozen=True)
