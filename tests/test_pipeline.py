@@ -387,7 +387,9 @@ def test_user_errors_are_one_actionable_line(installed_shared, tmp_path):
     one_line_error(train("train.sed=7"), "Could not override 'train.sed'")
 
     assert not (env.project / "data" / "raw" / "fake.parquet").exists()
-    missing = one_line_error(train("data=fake"), "data/raw/fake.parquet not found", "make fake-data")
+    missing = one_line_error(
+        train("data=fake"), "data/raw/fake.parquet not found", "make fake-data"
+    )
     assert missing.strip().count("\n") == 0
 
     bad = tmp_path / "supplier.csv"
