@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -65,7 +66,27 @@ def main() -> None:
             env=env.env,
         )
 
+        # `skunkworks report` on a default project after one tracked run (target: 3 s).
+        package = project.name.replace("-", "_")
+        subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+        for command in (
+            ["python", "-m", f"{package}.data.fake"],
+            ["python", "-m", f"{package}.pipeline", "compose", "data=fake"],
+            ["dvc", "repro", "--quiet"],
+        ):
+            subprocess.run(command, cwd=project, env=env.env, check=True, capture_output=True)
+        figures["skunkworks report (after one run)"] = median(
+            [str(env.prefix / "bin" / "skunkworks"), "report"],
+            args.repeat,
+            cwd=project,
+            env=env.env,
+        )
+        lines = sum(
+            len(f.read_text(encoding="utf-8").splitlines()) for f in (project / "src").rglob("*.py")
+        )
+
     print(f"machine: {machine()}")
+    print(f"generated package: {lines} lines of Python (target: 1,000)")
     print(f"baseline: plain cookiecutter, minimal one-file template: {baseline:.3f} s")
     print("| figure | median (s) | ratio to baseline |\n|---|---|---|")
     for name, seconds in figures.items():
