@@ -232,8 +232,29 @@ def run_pre_commit(env, project: Path, pre_commit_home: Path, *args: str) -> tup
     return statuses, output
 
 
+# `git_init` decides whether the bake makes a repository, and nothing in the files (tested
+# below): the checks run once per distinct tree, in a repository either way (working_copy).
+DISTINCT_TREES = [answers for answers in MATRIX if answers["git_init"] == "yes"]
+
+
+def _tree(project: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+@pytest.mark.parametrize("answers", DISTINCT_TREES, ids=combination_id)
+def test_git_init_changes_nothing_but_the_repository(bake_shared, answers):
+    with_git = bake_shared(**answers)
+    without = bake_shared(**{**answers, "git_init": "no"})
+    assert (with_git / ".git").is_dir() and not (without / ".git").exists()
+    assert _tree(with_git) == _tree(without)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
+@pytest.mark.parametrize("answers", DISTINCT_TREES, ids=combination_id)
 def test_pre_commit_passes_offline_on_a_fresh_bake(installed_shared, answers, tmp_path):
     env = installed_shared(**answers)
     project = working_copy(env.project, tmp_path)
