@@ -10,7 +10,8 @@ in the same run, on the same data, so that the ratio holds whatever the machine'
 - train (5-fold cross-validation, then the final fit), logistic regression: folds one at a
   time on every row (before: `train.n_jobs=1 train.cv_max_rows=null`) and the defaults (folds
   in parallel threads, at most `train.cv_max_rows` rows);
-- evaluate (metrics, figures, one MLflow run with the model; the store already exists).
+- evaluate (metrics, figures, one MLflow run with the model; the store already exists);
+- `skunkworks report` (what `make report` runs) on the files evaluate wrote.
 With --forest, also a random forest (200 trees) at 1e5 rows, before and now: about 10 minutes
 before this change on 2 cores.
 """
@@ -85,6 +86,9 @@ def main() -> None:
 
             evaluate = timed("-m", f"{PACKAGE}.pipeline", "evaluate")
             rows_of_figures.append((rows, "evaluate (incl. MLflow run and model)", evaluate, None))
+            # What `make report` runs: it reads the files evaluate wrote (importance included).
+            report = timed("-m", "skunkworks_poc", "report")
+            rows_of_figures.append((rows, "skunkworks report (make report)", report, None))
 
             if args.forest and rows == 100_000:
                 forest = ["data=fake", "model=random_forest"]
