@@ -10,7 +10,6 @@ the API the report's licences block calls.
 
 from __future__ import annotations
 
-import html
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,6 +25,7 @@ from skunkworks_poc._commands import (
     project_name,
     project_root,
 )
+from skunkworks_poc.report import escape
 
 DEFAULT_OUTPUT = Path("docs") / "third-party-licences.md"
 UNDECLARED = "not declared: read the package's own licence file"
@@ -120,15 +120,10 @@ def dependencies(project_name: str, extras: Iterable[str] = ()) -> list[Package]
     return sorted(found.values(), key=lambda package: canonicalize_name(package.name))
 
 
-# Characters that Markdown would read as markup in a table cell; `<`, `>`, `&` go through
-# html.escape, since MkDocs passes raw HTML through to the page.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
 def cell(text: str) -> str:
-    """Third-party text as the plain content of one Markdown table cell."""
-    one_line = " ".join(str(text).split())
-    return _MARKDOWN.sub(r"\\\1", html.escape(one_line, quote=False))
+    """Third-party text as the plain content of one Markdown table cell: the toolkit's one
+    escaping of untrusted text (a `|` cannot split the cell, markup shows as text)."""
+    return escape.text(" ".join(str(text).split()))
 
 
 def _link(package: Package) -> str:
