@@ -33,6 +33,10 @@ TOOLKIT_COMMANDS: dict[str, tuple[str, str]] = {
         "skunkworks_poc.checks.cli",
         "refuse data files, NHS numbers and credentials (pre-commit hooks)",
     ),
+    "review": (
+        "skunkworks_poc.review.cli",
+        "check a repository against the Skunkworks PoC standard (text, JSON or HTML)",
+    ),
     "licences": (
         "skunkworks_poc.licences",
         "list the installed dependencies with their licences in docs/third-party-licences.md",

@@ -207,6 +207,7 @@ STACK_MODULES = frozenset(
         "pytz",
         "referencing",
         "regress",
+        "repo_review",
         "requests",
         "rich",
         "rpds",
