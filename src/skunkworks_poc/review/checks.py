@@ -871,6 +871,17 @@ class R104(Check):
         return fail("no experiment tracker among the dependencies or imports")
 
 
+def _is_test_file(path: str) -> bool:
+    parts = PurePosixPath(path.lower()).parts
+    name = parts[-1]
+    return (
+        any(part in {"tests", "test", "testing"} for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
 _FAKE_NAME = re.compile(r"(fake|synthetic|dummy|simulat|mock)[_-]?(data)?", re.IGNORECASE)
 _FAKE_CODE = re.compile(
     r"^\s*def\s+\w*(fake|synthetic|dummy|simulate)\w*\s*\(|\bfrom\s+(faker|sdv|synthpop)\b|"
@@ -887,9 +898,10 @@ class R105(Check):
     def evaluate(self, repo: Repo) -> Outcome:
         """Add a script or module that writes fake data with the real schema (the template's
         `data/fake.py`), so anyone can run the pipeline and its tests without the real data."""
-        code = code_files(repo)
+        # Tests use fake data; they do not make it for anyone else.
+        code = [path for path in code_files(repo) if not _is_test_file(path)]
         for path in code:
-            if _FAKE_NAME.search(PurePosixPath(path).stem) and not path.startswith("tests/"):
+            if _FAKE_NAME.search(PurePosixPath(path).stem):
                 return passed(path, [evidence(path)])
         for path in code:
             text = repo.text(path) or ""
@@ -943,9 +955,7 @@ _RUNS_TESTS = re.compile(
     r"\bpytest\b|\bpython3?\s+-m\s+(pytest|unittest)\b|\btox\b|\bnox\b|\bhatch\s+test\b|"
     r"testthat|\bR\s+CMD\s+check\b",
 )
-_RUNS_CHECKS = re.compile(
-    r"\bpre-commit\s+run\b|\bprek\b|pre-commit/action|\bskunkworks\s+(check|review)\b"
-)
+_RUNS_CHECKS = re.compile(r"\bpre-commit\s+run\b|\bprek\b|pre-commit/action|\bskunkworks\s+check\b")
 
 
 def _run_steps(workflow: Any) -> list[tuple[str, str]]:

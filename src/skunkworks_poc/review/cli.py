@@ -92,6 +92,12 @@ def main(argv: Sequence[str]) -> int:
                 file=sys.stderr,
             )
             return 1
+        # The page holds the details; a log (CI's) still shows what failed.
+        for finding in review.findings:
+            if finding.result == "fail":
+                advisory = "" if finding.required else " (advisory)"
+                message = render.plain(finding.message)
+                print(f"  FAIL {finding.id} {finding.title}{advisory}: {message}")
         print(f"skunkworks review: {render.summary_line(review)}; wrote {args.output}")
     else:
         sys.stdout.write(text)

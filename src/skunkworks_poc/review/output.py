@@ -20,7 +20,7 @@ _SYMBOL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
 _COLOUR = {"pass": "32", "fail": "31", "skip": "33"}
 
 
-def _plain(value: Any) -> str:
+def plain(value: Any) -> str:
     """One line, with no control characters (including bidirectional overrides)."""
     return _CONTROL.sub("?", str(value))
 
@@ -53,7 +53,7 @@ def to_text(review: Review, colour: bool = False, evidence_lines: int = 5) -> st
         return f"\x1b[{_COLOUR[result]}m{text}\x1b[0m" if colour else text
 
     source = "files tracked by git" if review.source == "git" else "files on disk (no git)"
-    lines = [f"Review of {_plain(review.path)}: {review.file_count} {source}"]
+    lines = [f"Review of {plain(review.path)}: {review.file_count} {source}"]
     summary = review.summary()
     for family in summary:
         counts = summary[family]
@@ -69,9 +69,9 @@ def to_text(review: Review, colour: bool = False, evidence_lines: int = 5) -> st
             if finding.result == "pass":
                 continue
             if finding.message:
-                lines.append(f"       {_plain(finding.message)}")
+                lines.append(f"       {plain(finding.message)}")
             for item in finding.evidence[:evidence_lines]:
-                lines.append(f"       - {_plain(where(item))}")
+                lines.append(f"       - {plain(where(item))}")
             if len(finding.evidence) > evidence_lines:
                 lines.append(f"       - ... {len(finding.evidence) - evidence_lines} more")
             if finding.result == "fail":
@@ -136,7 +136,7 @@ def to_html(review: Review) -> str:
     """One page, no scripts, no external resources; every piece of repository text escaped."""
 
     def esc(value: Any) -> str:
-        return html.escape(_plain(value))
+        return html.escape(plain(value))
 
     source = "files tracked by git" if review.source == "git" else "files on disk (no git)"
     verdict = "every required check passed" if review.ok else "required checks failed"
