@@ -303,3 +303,21 @@ def test_plain_repo_review_runs_our_checks(good):
     assert sorted(checks) == sorted(ALL_IDS)
     assert checks["D101"]["result"] is True and checks["D104"]["result"] is None
     assert completed.returncode == 0, completed.stderr
+
+
+def test_nhs_numbers_in_every_form_the_guard_knows_are_found(tmp_path):
+    """The reviewer hands the guard only lines that may hold a number: none is lost."""
+    n = VALID_NHS_NUMBER
+    forms = [
+        n,
+        f"{n[:3]} {n[3:6]} {n[6:]}",
+        f"{n[:3]}\u00a0{n[3:6]}\u2013{n[6:]}",
+        f"{n[:3]} - {n[3:6]} - {n[6:]}",
+        f"{n[:5]}\u200b{n[5:]}",
+        f"NHS{n}",
+        f"{n}.0",
+    ]
+    text = "".join(f"row {index}: {form}\nfiller 0.{n}\n" for index, form in enumerate(forms))
+    root = write_repo(tmp_path, {**GOOD, "docs/cases.md": text})
+    d102 = next(f for f in run_review(root).findings if f.id == "D102")
+    assert [item["line"] for item in d102.evidence] == list(range(1, 2 * len(forms), 2))

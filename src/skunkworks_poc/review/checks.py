@@ -557,6 +557,25 @@ class D101(Check):
         return PASS
 
 
+# Every line where the guard could find a number has ten digits in a row or three groups of
+# 3, 3 and 4 digits a few characters apart. Most lines have neither: the guard (one
+# implementation, run line by line as it reads) sees only those that do. A lock file full of
+# hashes took 1.5 s whole and 0.5 s this way.
+_MAY_HOLD_A_NUMBER = re.compile(r"\d{10}|\d{3}\D{1,3}\d{3}\D{1,3}\d{4}")
+
+
+def _lines_that_may_hold_a_number(text: str):
+    from skunkworks_poc.checks.nhs_numbers import _INVISIBLE
+
+    # The guard ignores zero-width characters inside a number; so must the filter.
+    visible = text.translate(_INVISIBLE)
+    if not _MAY_HOLD_A_NUMBER.search(visible):
+        return
+    for number, line in enumerate(visible.splitlines(), start=1):
+        if _MAY_HOLD_A_NUMBER.search(line):
+            yield number, line
+
+
 class D102(Check):
     """No valid NHS numbers in tracked text"""
 
@@ -574,8 +593,9 @@ class D102(Check):
             text = repo.text(path)
             if text is None:
                 continue
-            for finding in find_nhs_numbers(text):
-                found.append(evidence(path, line=finding.line, note=finding.masked))
+            for number, line in _lines_that_may_hold_a_number(text):
+                for finding in find_nhs_numbers(line):
+                    found.append(evidence(path, line=number, note=finding.masked))
         if found:
             files = len({item["file"] for item in found})
             return fail(f"{len(found)} valid NHS number(s) in {files} file(s)", found)
