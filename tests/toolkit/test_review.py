@@ -321,3 +321,49 @@ def test_nhs_numbers_in_every_form_the_guard_knows_are_found(tmp_path):
     root = write_repo(tmp_path, {**GOOD, "docs/cases.md": text})
     d102 = next(f for f in run_review(root).findings if f.id == "D102")
     assert [item["line"] for item in d102.evidence] == list(range(1, 2 * len(forms), 2))
+
+
+def test_text_is_coloured_on_a_terminal_only(tmp_path):
+    import pexpect
+
+    root = write_repo(tmp_path / "repo", with_defect(GOOD, "G102"))
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "skunkworks_poc", "review", str(root)], env=env, timeout=60
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "\x1b[31mFAIL\x1b[0m G102" in child.before.decode()
+    assert child.exitstatus == 1
+    assert "\x1b[" not in review_cli(str(root)).stdout  # a pipe: no colour
+
+
+def test_a_tracked_symbolic_link_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text(f"{VALID_NHS_NUMBER}\n", encoding="utf-8")
+    root = write_repo(tmp_path / "repo", GOOD)
+    (root / "docs" / "linked.md").symlink_to(outside)
+    write_repo(root, {}, git=True)
+    review = run_review(root)
+    assert review.file_count == len(GOOD)
+    assert {f.id: f.result for f in review.findings}["D102"] == "pass"
+
+
+def test_selection_is_what_repo_review_understands(good):
+    assert review_cli(str(good), "--select", "L1").returncode == 2  # neither an id nor a family
+    assert review_cli(str(good), "--select", "*", "--ignore", "P").returncode == 0
+
+
+def test_the_reviewed_repository_cannot_make_git_run_a_command(tmp_path):
+    """git is asked only for `ls-files`, with the repository's fsmonitor hook switched off."""
+    root = write_repo(tmp_path / "repo", GOOD, git=True)
+    witness = tmp_path / "ran"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {witness}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    subprocess.run(["git", "-C", str(root), "config", "core.fsmonitor", str(hook)], check=True)
+    subprocess.run(["git", "-C", str(root), "status", "--short"], capture_output=True, check=True)
+    assert witness.exists()  # the hook is real: plain git runs it
+    witness.unlink()
+    assert run_review(root).source == "git"
+    assert not witness.exists()

@@ -76,11 +76,9 @@ def run_review(
     if not root.is_dir():
         raise ReviewError(f"{path}: not a folder")
     checks = repo_review_checks()
-    unknown = sorted(
-        name
-        for name in select | ignore
-        if name not in checks and not any(c.startswith(name) for c in checks)
-    )
+    # What repo-review's selection understands: a check id or its family letter.
+    known = set(checks) | {name.rstrip("0123456789") for name in checks}
+    unknown = sorted(select - known - {"*"} | ignore - known)
     if unknown:
         raise ReviewError(f"unknown check or prefix: {', '.join(unknown)}")
     fixtures = compute_fixtures(root, root, {"skunkworks_repo": skunkworks_repo})

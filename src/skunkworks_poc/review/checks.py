@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
-from skunkworks_poc.review.repo import Outcome, Repo, evidence
+from skunkworks_poc.review.repo import MAX_TEXT_BYTES, Outcome, Repo, evidence
 
 DOCS_URL = "https://github.com/nhsengland/skunkworks-poc/blob/main/docs/review.md"
 
@@ -596,10 +596,16 @@ class D102(Check):
             for number, line in _lines_that_may_hold_a_number(text):
                 for finding in find_nhs_numbers(line):
                     found.append(evidence(path, line=number, note=finding.masked))
+        too_large = [
+            evidence(path, size=repo.size(path), note="too large to read")
+            for path in repo.files
+            if repo.size(path) > MAX_TEXT_BYTES
+        ]
+        unread = f"; {len(too_large)} file(s) over 20 MB not read" if too_large else ""
         if found:
             files = len({item["file"] for item in found})
-            return fail(f"{len(found)} valid NHS number(s) in {files} file(s)", found)
-        return PASS
+            return fail(f"{len(found)} valid NHS number(s) in {files} file(s){unread}", found)
+        return passed(f"no NHS numbers{unread}", too_large)
 
 
 # Paths that must be git-ignored: (probe path, is a folder, what it stands for).

@@ -8,6 +8,7 @@ line says why), 2 on a usage error. The review itself is imported only when it r
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,8 +82,9 @@ def main(argv: Sequence[str]) -> int:
     elif args.format == "html":
         text = render.to_html(review)
     else:
-        stream_is_tty = args.output is None and sys.stdout.isatty()
-        text = render.to_text(review, colour=stream_is_tty)
+        # Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+        colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        text = render.to_text(review, colour=colour)
     if args.output is not None:
         try:
             args.output.write_text(text, encoding="utf-8")

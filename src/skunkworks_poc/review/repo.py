@@ -29,8 +29,9 @@ SKIPPED_FOLDERS = frozenset(
     | {".pytest_cache", ".ruff_cache", ".tox", ".nox", ".ipynb_checkpoints", ".dvc"}
     | {"site", "build", "dist", ".eggs"}
 )
-# Text files larger than this are judged by name and size only.
-MAX_TEXT_BYTES = 2_000_000
+# Files larger than this are judged by name and size only (a check that reads text says how
+# many it could not read).
+MAX_TEXT_BYTES = 20_000_000
 
 
 @dataclass
@@ -90,7 +91,12 @@ class Repo:
             if (self.local / ".git").exists():
                 tracked = _git_files(self.local)
                 if tracked is not None:
-                    return "git", sorted(p for p in tracked if (self.local / p).is_file())
+                    # A tracked symbolic link is not followed: it may point outside the repository.
+                    return "git", sorted(
+                        p
+                        for p in tracked
+                        if (self.local / p).is_file() and not (self.local / p).is_symlink()
+                    )
             return "disk", sorted(_disk_files(self.local))
         return "disk", sorted(_traversable_files(self.root))
 
