@@ -367,3 +367,19 @@ def test_the_reviewed_repository_cannot_make_git_run_a_command(tmp_path):
     witness.unlink()
     assert run_review(root).source == "git"
     assert not witness.exists()
+
+
+def test_help_imports_nothing_heavy():
+    """`skunkworks review --help` answers before repo-review, YAML or the checks load."""
+    code = (
+        "import sys\n"
+        "from skunkworks_poc.cli import main\n"
+        "try:\n    main(['review', '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('repo_review', 'yaml', 'markdown_it', 'skunkworks_poc.review.checks')\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "usage: skunkworks review" in completed.stdout
+    assert completed.stdout.strip().endswith("[]")

@@ -41,6 +41,11 @@ class Review:
     findings: list[Finding]
 
     @property
+    def name(self) -> str:
+        """The repository's folder name (the path may be `.`)."""
+        return Path(self.path).resolve().name or self.path
+
+    @property
     def ok(self) -> bool:
         """Every required check passed (or was skipped)."""
         return not any(f.result == "fail" and f.required for f in self.findings)

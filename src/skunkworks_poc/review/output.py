@@ -129,7 +129,15 @@ vertical-align:top;border-bottom:1px solid #d8dde0}
 .pass{color:#007f3b;font-weight:bold}.fail{color:#d5281b;font-weight:bold}
 .skip{color:#8a6d00;font-weight:bold}ul{margin:.25rem 0;padding-left:1.2rem}
 code{font-size:.95em;word-break:break-all}.small{color:#4c6272;font-size:.9em}
+table{table-layout:fixed}th:first-child{width:4rem}th:nth-child(2){width:35%}
+td p{margin:0 0 .35rem}
 """
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _fix_html(fix: str) -> str:
+    """Our own fix text (escaped all the same), its `code` spans as <code>."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(fix))
 
 
 def to_html(review: Review) -> str:
@@ -146,9 +154,10 @@ def to_html(review: Review) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
-        f"<title>Skunkworks review: {esc(review.path)}</title>",
+        f"<title>Skunkworks review: {esc(review.name)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>Skunkworks review: <code>{esc(review.path)}</code></h1>",
+        f"<h1>Skunkworks review: {esc(review.name)}</h1>",
+        f"<p>Folder: <code>{esc(review.path)}</code></p>",
         f"<p>{review.file_count} {source}: <strong>{verdict}</strong>.</p>",
         f"<p>{esc(summary_line(review))}</p>",
     ]
@@ -170,7 +179,7 @@ def to_html(review: Review) -> str:
                 items = "".join(f"<li><code>{esc(where(i))}</code></li>" for i in finding.evidence)
                 details.append(f"<ul>{items}</ul>")
             if finding.result == "fail":
-                details.append(f"<p><strong>Fix:</strong> {esc(finding.fix)}</p>")
+                details.append(f"<p><strong>Fix:</strong> {_fix_html(finding.fix)}</p>")
             advisory = "" if finding.required else ' <span class="small">(advisory)</span>'
             out.append(
                 f'<tr><td class="{finding.result}">{_SYMBOL[finding.result]}</td>'
