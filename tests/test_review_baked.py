@@ -151,3 +151,18 @@ def test_each_broken_copy_is_caught_by_its_own_check_only(bake_shared, tmp_path,
     assert review.source == "git"
     failed = {finding.id for finding in review.findings if finding.result == "fail"}
     assert failed == {check_id, "P102"}
+
+
+@pytest.mark.slow
+def test_make_review_in_an_installed_project_writes_the_page(bake, install):
+    """`make review` from the project's own environment (the toolkit and repo-review from its
+    lock): exit 0 on a fresh bake, one self-contained page, the advisory count in the log."""
+    env = install(bake())
+    result = env.run("make", "review")
+    assert "FAIL P102" in result.stdout and "wrote review.html" in result.stdout
+    page = (env.project / "review.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "files tracked by git" in page
+    # The page is git-ignored: a review leaves nothing new to commit.
+    status = env.run("git", "status", "--porcelain", "--untracked-files=all").stdout
+    assert "review.html" not in status
