@@ -383,3 +383,10 @@ def test_help_imports_nothing_heavy():
     )
     assert "usage: skunkworks review" in completed.stdout
     assert completed.stdout.strip().endswith("[]")
+
+
+def test_a_package_module_named_data_is_not_data(tmp_path):
+    files = {"src/x.py": "", "data/__init__.py": "", "data/loaders.py": "def load(): ...\n"}
+    assert results(write_repo(tmp_path / "code", files))["R103"] == "skip"
+    files["data/extract.parquet"] = b"PAR1" + b"\0" * 16
+    assert results(write_repo(tmp_path / "data", files))["R103"] == "fail"

@@ -839,8 +839,15 @@ class R103(Check):
         from skunkworks_poc.review.repo import load_yaml
 
         if "dvc.yaml" not in repo.file_set:
-            has_data = any(path.endswith(".dvc") for path in repo.files) or any(
-                folder.lower() in DATA_FOLDERS for folder in repo.folders if "/" not in folder
+            # A top-level data folder of code (a package's `data/` module) is not data.
+            has_data = any(
+                path.endswith(".dvc")
+                or (
+                    PurePosixPath(path).parts[0].lower() in DATA_FOLDERS
+                    and "/" in path
+                    and not path.lower().endswith((".py", ".md", ".rst", ".txt", ".gitignore"))
+                )
+                for path in repo.files
             )
             if not has_data:
                 return skip("no dvc.yaml and no data folder: a PoC without data needs no pipeline")
