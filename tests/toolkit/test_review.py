@@ -142,7 +142,8 @@ def test_a_realistic_supplier_repository(tmp_path):
         "notebooks/01_explore.ipynb": notebook(outputs=True),
         "notebooks/02_model.ipynb": notebook(outputs=False),
         "input/cases.xlsx": b"PK\x03\x04" + b"\0" * 5000,
-        "notebooks/results.md": "AUC 0.8123456789, lift 4010232135.5\n",
+        # Decimals whose digits are a valid NHS number: not NHS numbers.
+        "notebooks/results.md": f"AUC 0.{VALID_NHS_NUMBER}, lift {VALID_NHS_NUMBER}.5\n",
     }
     root = write_repo(tmp_path, files, git=True)
     review = run_review(root)
