@@ -391,3 +391,17 @@ def test_a_package_module_named_data_is_not_data(tmp_path):
     assert results(write_repo(tmp_path / "code", files))["R103"] == "skip"
     files["data/extract.parquet"] = b"PAR1" + b"\0" * 16
     assert results(write_repo(tmp_path / "data", files))["R103"] == "fail"
+
+
+def test_the_gpl_family_is_told_apart_by_title():
+    from skunkworks_poc.review.licences import identify
+    from toolkit.review_fixtures import PROJECT
+
+    gpl = (PROJECT / "{% if cookiecutter.code_licence == 'GPL-3.0' %}LICENCE{% endif %}").read_text(
+        encoding="utf-8"
+    )
+    assert identify(gpl) == "GPL-3.0"  # it names the Affero and Lesser licences in its text
+    affero = gpl.replace("GNU GENERAL PUBLIC LICENSE", "GNU AFFERO GENERAL PUBLIC LICENSE", 1)
+    assert identify(affero) == "AGPL-3.0"
+    assert identify("GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n") == "LGPL-3.0"
+    assert identify(MIT.replace("Permission", "No permission")[:400]) is None

@@ -38,6 +38,11 @@ _PHRASES = (
     ("CC-BY-4.0", "creative commons attribution 4.0 international"),
     ("CC0-1.0", "cc0 1.0 universal"),
 )
+_TITLES = (
+    ("AGPL-3.0", "gnu affero general public license"),
+    ("LGPL-3.0", "gnu lesser general public license version 3"),
+    ("LGPL-2.1", "gnu lesser general public license version 2.1"),
+)
 # How similar a text must be to a reference (word pairs shared, in each direction).
 _COVERS_REFERENCE = 0.9
 _COVERED_BY_REFERENCE = 0.75
@@ -80,6 +85,12 @@ def identify(text: str) -> str | None:
     pairs = _pairs(text)
     if not pairs:
         return None
+    # The AGPL and LGPL repeat most of the GPL's words (and the GPL names them): their titles
+    # tell them apart.
+    head = normalise(text)[:300]
+    for spdx, title in _TITLES:
+        if title in head:
+            return spdx
     for spdx, reference in _references().items():
         shared = len(pairs & reference)
         if shared >= _COVERS_REFERENCE * len(reference) and shared >= _COVERED_BY_REFERENCE * len(
