@@ -405,3 +405,18 @@ def test_the_gpl_family_is_told_apart_by_title():
     assert identify(affero) == "AGPL-3.0"
     assert identify("GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n") == "LGPL-3.0"
     assert identify(MIT.replace("Permission", "No permission")[:400]) is None
+
+
+def test_dependencies_are_read_as_requirements_not_words(tmp_path):
+    pyproject = (
+        '[project]\nname = "flow"\nlicense = "MIT"\ndescription = "We aim to track mlflow runs"\n'
+        'dependencies = ["pandas==2.2.3", "scikit-learn==1.5.2"]\n'
+    )
+    files = {**GOOD, "pyproject.toml": pyproject, "uv.lock": None}
+    files["src/flow/train.py"] = "def train():\n    return 1\n"
+    found = results(write_repo(tmp_path / "a", files))
+    assert found["R104"] == "fail"  # "aim" and "mlflow" in a description are not trackers
+    assert found["R101"] == "pass"  # every dependency pinned in pyproject.toml
+    files["pyproject.toml"] = pyproject.replace('"pandas==2.2.3"', '"pandas>=2", "dvclive>=3"')
+    found = results(write_repo(tmp_path / "b", files))
+    assert found["R104"] == "pass" and found["R101"] == "fail"

@@ -194,22 +194,63 @@ TEXT_SUFFIXES = frozenset(
 )
 
 
-def dependency_text(repo: Repo) -> str:
-    """Every declared dependency, as text: pyproject.toml, requirements files, conda files."""
-    parts = []
-    for path in repo.glob(
-        "pyproject.toml",
-        "*requirements*.txt",
-        "requirements/*.txt",
-        "*requirements*.in",
-        "environment.yml",
-        "environment.yaml",
-        "setup.py",
-        "setup.cfg",
-        "Pipfile",
-    ):
-        parts.append(repo.text(path) or "")
-    return "\n".join(parts).lower()
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _requirement_name(line: str) -> str | None:
+    match = _NAME.match(line.split("#", 1)[0])
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a TOML/YAML value (lists, tables of lists)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for element in value for item in _strings(element)]
+    if isinstance(value, dict):
+        return [item for element in value.values() for item in _strings(element)]
+    return []
+
+
+def declared_dependencies(repo: Repo) -> dict[str, str]:
+    """Normalised name -> the file declaring it: pyproject.toml (`[project]` dependencies and
+    extras, dependency groups, Poetry), requirements files, conda environment files."""
+    from skunkworks_poc.review.repo import load_yaml
+
+    found: dict[str, str] = {}
+    pyproject = repo.pyproject or {}
+    project = pyproject.get("project") if isinstance(pyproject.get("project"), dict) else {}
+    poetry = (
+        pyproject.get("tool", {}).get("poetry", {})
+        if isinstance(pyproject.get("tool"), dict)
+        else {}
+    )
+    lines = _strings(project.get("dependencies")) + _strings(project.get("optional-dependencies"))
+    lines += _strings(pyproject.get("dependency-groups"))
+    if isinstance(poetry, dict):
+        lines += [
+            str(name)
+            for key in ("dependencies", "dev-dependencies")
+            if isinstance(poetry.get(key), dict)
+            for name in poetry[key]
+        ]
+    for line in lines:
+        name = _requirement_name(line)
+        if name:
+            found.setdefault(name, "pyproject.toml")
+    for path in repo.glob("*requirements*.txt", "requirements/*.txt", "*requirements*.in"):
+        for line in (repo.text(path) or "").splitlines():
+            name = None if line.lstrip().startswith("-") else _requirement_name(line)
+            if name:
+                found.setdefault(name, path)
+    for path in repo.glob("environment.yml", "environment.yaml"):
+        data = load_yaml(repo.text(path) or "")
+        for line in _strings(data.get("dependencies") if isinstance(data, dict) else None):
+            name = _requirement_name(re.split(r"[=<>~! ]", line, maxsplit=1)[0])
+            if name:
+                found.setdefault(name, path)
+    return found
 
 
 def code_files(repo: Repo) -> list[str]:
@@ -616,7 +657,7 @@ _MUST_IGNORE = (
 
 
 def _uses_mlflow(repo: Repo) -> bool:
-    if "mlflow" in dependency_text(repo):
+    if any(name.startswith("mlflow") for name in declared_dependencies(repo)):
         return True
     return any("mlflow" in (repo.text(path) or "") for path in code_files(repo))
 
@@ -780,6 +821,10 @@ class R101(Check):
         if locks:
             return passed(locks[0], [evidence(p, size=repo.size(p)) for p in locks])
         requirements = repo.glob("*requirements*.txt", "requirements/*.txt")
+        project = (repo.pyproject or {}).get("project")
+        pinned = _strings(project.get("dependencies")) if isinstance(project, dict) else []
+        if not requirements and pinned and all("==" in line for line in pinned):
+            return passed("every dependency in pyproject.toml is pinned with ==")
         if not requirements:
             return fail("no lock file and no requirements file")
         unpinned = []
@@ -876,9 +921,13 @@ class R103(Check):
         return passed(f"{len(stages)} stage(s)", [evidence("dvc.yaml")])
 
 
-_TRACKERS = ("mlflow", "wandb", "neptune", "comet_ml", "comet-ml", "aim", "dvclive", "clearml")
+_TRACKER_PACKAGES = frozenset(
+    {"mlflow", "mlflow-skinny", "wandb", "neptune", "neptune-client", "comet-ml", "aim"}
+    | {"dvclive", "clearml", "tensorboard", "tensorboardx"}
+)
+_TRACKER_MODULES = ("mlflow", "wandb", "neptune", "comet_ml", "aim", "dvclive", "clearml")
 _TRACKER_IMPORT = re.compile(
-    r"^\s*(?:import|from)\s+(" + "|".join(t.replace("-", "_") for t in _TRACKERS) + r")\b",
+    r"^\s*(?:import|from)\s+(" + "|".join(_TRACKER_MODULES) + r")\b",
     re.MULTILINE,
 )
 
@@ -891,12 +940,10 @@ class R104(Check):
     def evaluate(self, repo: Repo) -> Outcome:
         """Log every training run (parameters, metrics, code version, data version) with an
         experiment tracker: MLflow (the template's), DVCLive or Weights & Biases."""
-        declared = dependency_text(repo)
-        for tracker in _TRACKERS:
-            if re.search(
-                rf"(^|[\s\"'\[,]){re.escape(tracker)}([\s\"'<>=~!\[,;]|$)", declared, re.MULTILINE
-            ):
-                return passed(f"{tracker} is a dependency")
+        declared = declared_dependencies(repo)
+        for name, path in declared.items():
+            if name in _TRACKER_PACKAGES:
+                return passed(f"{path} declares {name}", [evidence(path, note=name)])
         for path in code_files(repo):
             match = _TRACKER_IMPORT.search(repo.text(path) or "")
             if match:
