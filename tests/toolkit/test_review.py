@@ -420,3 +420,15 @@ def test_dependencies_are_read_as_requirements_not_words(tmp_path):
     files["pyproject.toml"] = pyproject.replace('"pandas==2.2.3"', '"pandas>=2", "dvclive>=3"')
     found = results(write_repo(tmp_path / "b", files))
     assert found["R104"] == "pass" and found["R101"] == "fail"
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_fatal(tmp_path):
+    root = write_repo(tmp_path / "repo", GOOD)
+    (root / os.fsdecode(b"input/\xff\xfe.csv")).parent.mkdir()
+    (root / os.fsdecode(b"input/\xff\xfe.csv")).write_text("a,b\n1,2\n3,4\n5,6\n", "utf-8")
+    for output_format in ("json", "html", "text"):
+        out = tmp_path / f"review.{output_format}"
+        completed = review_cli(str(root), "--format", output_format, "--output", str(out))
+        assert completed.returncode == 1, completed.stderr
+        assert "\ufffd\ufffd.csv" in out.read_text(encoding="utf-8")
+    validate(json.loads((tmp_path / "review.json").read_text(encoding="utf-8")))

@@ -20,9 +20,25 @@ _SYMBOL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
 _COLOUR = {"pass": "32", "fail": "31", "skip": "33"}
 
 
+def _valid(text: str) -> str:
+    """`text` as valid Unicode: a file name that is not UTF-8 (read with surrogate escapes)
+    shows its undecodable bytes as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _valid(value)
+    if isinstance(value, dict):
+        return {_clean(key): _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
 def plain(value: Any) -> str:
     """One line, with no control characters (including bidirectional overrides)."""
-    return _CONTROL.sub("?", str(value))
+    return _CONTROL.sub("?", _valid(str(value)))
 
 
 def where(item: dict[str, Any]) -> str:
@@ -117,7 +133,7 @@ def to_dict(review: Review) -> dict[str, Any]:
 
 
 def to_json(review: Review) -> str:
-    return json.dumps(to_dict(review), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_clean(to_dict(review)), indent=2, ensure_ascii=False) + "\n"
 
 
 _STYLE = """
