@@ -128,28 +128,10 @@ def api(uri: str, path: str, auth: tuple[str, str], body: dict | None = None) ->
 # --- servers ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def secrets_used() -> dict[str, str]:
-    """Every credential of the module, random, so that a leak of any one can be searched for."""
-    return {
-        "admin": secrets.token_urlsafe(16),
-        "flask": secrets.token_urlsafe(24),
-        "alice": secrets.token_urlsafe(16),
-        "bob": secrets.token_urlsafe(16),
-        "aws_key_id": "AKIA" + secrets.token_hex(8).upper(),
-        "aws_secret": secrets.token_urlsafe(30),
-        "azure_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
+def start_moto(folder: Path, secrets_used: dict[str, str]) -> tuple[Server, str]:
+    """moto's S3 server with the artifact and data buckets; the server and its endpoint URL."""
+    import boto3
 
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory, secrets_used) -> Iterator[str]:
-    """moto's S3 server with the artifact and data buckets; its endpoint URL."""
-    boto3 = pytest.importorskip(
-        "boto3", reason="moto's S3 server cannot be installed here (no boto3)"
-    )
-    pytest.importorskip("moto.server", reason="moto's server mode (`moto[server]`) not installed")
-    folder = tmp_path_factory.mktemp("moto")
     port = free_port()
     server = Server(
         "moto",
@@ -170,6 +152,38 @@ def s3(tmp_path_factory, secrets_used) -> Iterator[str]:
             client.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
             )
+    except BaseException:
+        server.stop()
+        raise
+    return server, endpoint
+
+
+def new_secrets() -> dict[str, str]:
+    """Every credential of a set of servers, random, so that a leak of any one can be searched
+    for."""
+    return {
+        "admin": secrets.token_urlsafe(16),
+        "flask": secrets.token_urlsafe(24),
+        "alice": secrets.token_urlsafe(16),
+        "bob": secrets.token_urlsafe(16),
+        "aws_key_id": "AKIA" + secrets.token_hex(8).upper(),
+        "aws_secret": secrets.token_urlsafe(30),
+        "azure_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+@pytest.fixture(scope="module")
+def secrets_used() -> dict[str, str]:
+    return new_secrets()
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory, secrets_used) -> Iterator[str]:
+    """moto's S3 server for the module; its endpoint URL."""
+    pytest.importorskip("boto3", reason="moto's S3 server cannot be installed here (no boto3)")
+    pytest.importorskip("moto.server", reason="moto's server mode (`moto[server]`) not installed")
+    server, endpoint = start_moto(tmp_path_factory.mktemp("moto"), secrets_used)
+    try:
         yield endpoint
     finally:
         server.stop()
@@ -331,18 +345,23 @@ def start_mlflow_server(
     return server, uri
 
 
+def add_users(uri: str, secrets_used: dict[str, str]) -> None:
+    """alice and bob, as the server's admin adds team members."""
+    for user in ("alice", "bob"):
+        api(
+            uri,
+            "/api/2.0/mlflow/users/create",
+            ("admin", secrets_used["admin"]),
+            {"username": user, "password": secrets_used[user]},
+        )
+
+
 @pytest.fixture(scope="module")
 def mlflow_server(tmp_path_factory, s3, secrets_used) -> Iterator[str]:
     """The team's tracking server with two users, alice and bob; its URI."""
     server, uri = start_mlflow_server(tmp_path_factory.mktemp("mlflow"), s3, secrets_used)
     try:
-        for user in ("alice", "bob"):
-            api(
-                uri,
-                "/api/2.0/mlflow/users/create",
-                ("admin", secrets_used["admin"]),
-                {"username": user, "password": secrets_used[user]},
-            )
+        add_users(uri, secrets_used)
         yield uri
     finally:
         server.stop()
@@ -359,35 +378,42 @@ def team_env(bake_shared, tmp_path_factory) -> ProjectEnv:
     return install_project(project, stack, tmp_path_factory.mktemp("team-venv"))
 
 
-@pytest.fixture(scope="module")
-def origin(team_env, mlflow_server, s3, tmp_path_factory) -> Path:
-    """The team's repository as its lead would commit it: the shared tracking server in
-    conf/tracking/team.yaml and selected in conf/config.yaml, params.yaml composed from it, both
-    DVC remotes in .dvc/config (S3 the default). No credential anywhere."""
-    path = tmp_path_factory.mktemp("team") / "origin"
-    shutil.copytree(team_env.project, path, symlinks=True)
-    env = ProjectEnv(path, team_env.prefix, team_env.stack)
+def make_team_repository(env: ProjectEnv, mlflow_uri: str, s3_endpoint: str) -> Path:
+    """Turn the baked project in `env` into the team's repository as its lead would commit
+    it: the shared tracking server in conf/tracking/team.yaml and selected in conf/config.yaml,
+    params.yaml composed from it, both DVC remotes in .dvc/config (S3 the default), no
+    credential anywhere. Returns a bare clone, which members clone and push to."""
+    path = env.project
     if not (path / ".git").exists():
         env.run("git", "init", "--quiet", "--initial-branch=main")
     team_yaml = path / "conf" / "tracking" / "team.yaml"
     text = team_yaml.read_text(encoding="utf-8")
     assert "uri: https://mlflow.example.org" in text
-    team_yaml.write_text(text.replace("https://mlflow.example.org", mlflow_server), "utf-8")
+    team_yaml.write_text(text.replace("https://mlflow.example.org", mlflow_uri), "utf-8")
     config = path / "conf" / "config.yaml"
     text = config.read_text(encoding="utf-8")
     assert "  - tracking: default" in text
     config.write_text(text.replace("  - tracking: default", "  - tracking: team"), "utf-8")
     env.python_run("-m", f"{PACKAGE}.pipeline", "compose", "train.cv_folds=0")
     env.run("dvc", "remote", "add", "--default", "s3", f"s3://{DATA_BUCKET}/sepsis")
-    env.run("dvc", "remote", "modify", "s3", "endpointurl", s3)
+    env.run("dvc", "remote", "modify", "s3", "endpointurl", s3_endpoint)
     env.run("dvc", "remote", "modify", "s3", "region", "eu-west-2")
     env.run("dvc", "remote", "add", "azure", f"azure://{CONTAINER}/sepsis")
     env.run("git", "add", "--all")
     env.run("git", "commit", "--quiet", "--no-verify", "-m", "Team servers")
-    # What members clone and push to, as a hosted repository would be.
     bare = path.with_name("origin.git")
     env.run("git", "clone", "--quiet", "--bare", path, bare)
     return bare
+
+
+@pytest.fixture(scope="module")
+def origin(team_env, mlflow_server, s3, tmp_path_factory) -> Path:
+    """The team's repository (a bare git repository), made once for the module."""
+    path = tmp_path_factory.mktemp("team") / "origin"
+    shutil.copytree(team_env.project, path, symlinks=True)
+    return make_team_repository(
+        ProjectEnv(path, team_env.prefix, team_env.stack), mlflow_server, s3
+    )
 
 
 @dataclass
@@ -430,6 +456,9 @@ def member(
         env.run("dvc", "remote", "modify", "--local", "azure", "connection_string", azure)
     return env
 
+
+# The sweep tests check the sweep's bookkeeping, not the model: the quickest runs will do.
+QUICK = ["train.cv_folds=0", "evaluate.importance.enabled=false", "tracking.log_model=false"]
 
 READ_RUNS = """
 import json, sys
@@ -609,10 +638,7 @@ def test_submitit_sweep_logs_one_parent_and_four_children(
         "--multirun",
         "launcher=submitit_local",
         "train.seed=0,1,2,3",
-        # The sweep's bookkeeping is under test, not the model: the quickest run will do.
-        "train.cv_folds=0",
-        "evaluate.importance.enabled=false",
-        "tracking.log_model=false",
+        *QUICK,
         "tracking.experiment_name=team-sweep",
         f"hydra.sweep.dir={tmp_path / 'sweep'}",
         timeout=900,
@@ -639,7 +665,7 @@ def test_a_failed_sweep_closes_its_parent_run_as_failed(installed_shared, tmp_pa
         "-m",
         f"{PACKAGE}.train",
         "--multirun",
-        "train.cv_folds=0",
+        *QUICK,
         "model=random_forest",
         "model.estimator.n_estimators=5,-1",  # the second job fails in scikit-learn
         f"tracking.uri=sqlite:///{store}",
@@ -666,7 +692,7 @@ def test_an_interrupted_sweep_closes_its_parent_run_as_failed(installed_shared, 
             "-m",
             f"{PACKAGE}.train",
             "--multirun",
-            "train.cv_folds=0",
+            *QUICK,
             "train.seed=" + ",".join(str(seed) for seed in range(40)),
             f"tracking.uri=sqlite:///{store}",
             f"hydra.sweep.dir={tmp_path / 'sweep'}",
@@ -714,7 +740,7 @@ def test_tracking_server_stopped_mid_sweep_keeps_finished_jobs_and_names_the_ser
                 "-m",
                 f"{PACKAGE}.train",
                 "--multirun",
-                "train.cv_folds=0",
+                *QUICK,
                 "train.seed=" + ",".join(str(seed) for seed in range(40)),
                 f"tracking.uri={uri}",
                 f"hydra.sweep.dir={tmp_path / 'sweep'}",
