@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -772,3 +773,23 @@ def test_tracking_server_stopped_mid_sweep_keeps_finished_jobs_and_names_the_ser
         job = run["tags"]["sweep.job"]
         written = json.loads((tmp_path / "sweep" / job / "metrics.json").read_text("utf-8"))
         assert run["metrics"]["roc_auc"] == pytest.approx(written["roc_auc"])
+
+
+def test_package_names_refused_cover_the_team_extra(team_env):
+    """A package named like a module of the `team` extra (`submitit`, `s3fs`...) would shadow it
+    in a team's environment: `skunkworks new` refuses those names too."""
+    from skunkworks_poc.validate import STACK_MODULES
+
+    code = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps(sorted(m.packages_distributions())))"
+    )
+    result = team_env.python_run("-c", code)
+    installed = {
+        name.lower()
+        for name in json.loads(result.stdout)
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)
+    }
+    assert {"dvc_s3", "dvc_azure", "submitit", "hydra_plugins"} <= installed
+    missing = sorted(installed - STACK_MODULES)
+    assert not missing, f"add to STACK_MODULES in src/skunkworks_poc/validate.py: {missing}"
