@@ -218,7 +218,8 @@ def test(pytest_args: list[str]) -> None:
     """The whole template suite, two workers (CI machines have two cores)."""
     bootstrap()
     say("Running the template's test suite")
-    args = pytest_args or ["-n", "2"]
+    # loadgroup: the tests of one xdist_group (tests/test_team.py's servers) share a worker.
+    args = pytest_args or ["-n", "2", "--dist", "loadgroup"]
     run(PYTHON, "-m", "pytest", *args, cwd=ROOT, env=offline_env())
 
 

@@ -192,10 +192,11 @@ def declared_python(project: Path) -> str:
     return match.group(1)
 
 
-def stack_requirements(project: Path) -> list[str]:
+def stack_requirements(project: Path, extras: tuple[str, ...] = ()) -> list[str]:
     """Everything a baked project installs, pinned by its own `uv.lock` (dependencies and
-    the dev group, as `uv sync --locked` installs them), plus the build backend pip needs
-    to install the project editable without build isolation."""
+    the dev group, as `uv sync --locked` installs them, plus any `extras`, as `uv sync
+    --extra NAME` adds them), plus the build backend pip needs to install the project
+    editable without build isolation."""
     exported = subprocess.run(
         [
             uv(),
@@ -210,6 +211,7 @@ def stack_requirements(project: Path) -> list[str]:
             "--no-annotate",
             "--format",
             "requirements-txt",
+            *(f"--extra={extra}" for extra in extras),
         ],
         cwd=project,
         capture_output=True,

@@ -257,6 +257,29 @@ STACK_MODULES = frozenset(
         "zc",
         "zipp",
     }
+) | frozenset(
+    # ... and with the optional `team` extra (dvc-s3, dvc-azure, hydra-submitit-launcher),
+    # listed from a stack built with it (tests/test_team.py's).
+    {
+        "adlfs",
+        "aiobotocore",
+        "aioitertools",
+        "argcomplete",
+        "azure",
+        "botocore",
+        "dvc_azure",
+        "dvc_s3",
+        "images",
+        "isodate",
+        "jmespath",
+        "jwt",
+        "knack",
+        "msal",
+        "msal_extensions",
+        "s3fs",
+        "submitit",
+        "wrapt",
+    }
 )
 
 # 3. Folders at the top of a generated project (and those its tools create). Python puts

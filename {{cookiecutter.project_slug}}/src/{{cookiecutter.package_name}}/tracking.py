@@ -8,9 +8,12 @@ under `dvc exp run`, the DVC experiment name. MLflow is imported inside function
 
 from __future__ import annotations
 
+import atexit
+import base64
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -236,6 +239,45 @@ def check_reachable(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
         ) from None
 
 
+def _api_url(uri: str, path: str) -> str:
+    return _probe_url(uri).removesuffix("/health") + path
+
+
+def check_credentials(uri: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
+    """Fail in one line when a server with authentication (`mlflow server --app-name
+    basic-auth`) refuses the credentials in MLFLOW_TRACKING_USERNAME/PASSWORD, before any work:
+    MLflow itself would raise a traceback at the first call. `/health` needs no credentials,
+    so one small authenticated request is made."""
+    if urlparse(uri).scheme not in {"http", "https"}:
+        return
+    request = urllib.request.Request(
+        _api_url(uri, "/api/2.0/mlflow/experiments/search?max_results=1")
+    )
+    user = os.environ.get("MLFLOW_TRACKING_USERNAME")
+    password = os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    if user is not None and password is not None:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return
+    except urllib.error.HTTPError as error:
+        if error.code != 401:
+            return  # anything else is MLflow's to report, with its own message
+        if user is None or password is None:
+            raise PipelineError(
+                f"the MLflow tracking server at {redacted(uri)} needs a user name and password: "
+                "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment "
+                "(never in conf/ or params.yaml)"
+            ) from None
+        raise PipelineError(
+            f"the MLflow tracking server at {redacted(uri)} refused the user name and password "
+            "(HTTP 401): check MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+        ) from None
+    except (OSError, ValueError):
+        return  # reachable a moment ago: MLflow's own retries take it from here
+
+
 def _credentials_to_environment(uri: str) -> str:
     """`uri` without `user:password@`, which go to MLflow's own environment variables.
 
@@ -261,6 +303,7 @@ def connect(tracking_cfg: Mapping[str, Any], open_store: bool = False) -> str:
     uri = tracking_uri(tracking_cfg)
     check_reachable(uri)
     uri = _credentials_to_environment(uri)
+    check_credentials(uri)
     for name, value in _CLIENT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     import mlflow
@@ -380,12 +423,18 @@ def tracked_run(cfg: Mapping[str, Any], run_name: str, tags: Mapping[str, str]) 
     if parent:
         _check_parent(parent, uri)
         all_tags["mlflow.parentRunId"] = parent
-    with mlflow.start_run(
-        experiment_id=experiment_id(experiment_name(tracking_cfg), uri),
-        run_name=run_name,
-        tags=all_tags,
-    ) as run:
-        yield run
+    try:
+        with mlflow.start_run(
+            experiment_id=experiment_id(experiment_name(tracking_cfg), uri),
+            run_name=run_name,
+            tags=all_tags,
+        ) as run:
+            yield run
+    except Exception:
+        # MLflow reports a server that went away mid-run as a traceback after its retries;
+        # when that is what happened, say so in one line naming the server.
+        check_reachable(uri)
+        raise
 
 
 def _check_parent(parent: str, uri: str) -> None:
@@ -449,15 +498,21 @@ class SweepParentRun(Callback):
     """Opens one MLflow parent run per `--multirun` sweep; each job nests its run under it.
 
     The parent's id travels to the jobs through an environment variable, which the basic
-    launcher (same process) and the joblib launcher (worker processes) both pass on.
+    launcher (same process), the joblib launcher (worker processes) and the submitit launcher
+    (local processes or Slurm jobs) all pass on. The parent ends FINISHED only when every job
+    finished; a sweep that fails, is interrupted (Ctrl+C, SIGTERM) or stops on an error ends
+    it FAILED: Hydra skips `on_multirun_end` then, so an exit handler closes it.
     """
 
     def __init__(self) -> None:
         self.run_id: str | None = None
         self.uri: str | None = None
+        self.failed_jobs = 0
+        self._previous_sigterm: Any = None
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         from mlflow import MlflowClient
+        from mlflow.tracking.context.registry import resolve_tags
         from omegaconf import OmegaConf
 
         os.environ.pop(PARENT_RUN_ENV, None)
@@ -469,22 +524,61 @@ class SweepParentRun(Callback):
         run = client.create_run(
             experiment_id(experiment_name(config.tracking), self.uri),
             run_name=f"sweep {' '.join(overrides)}".strip(),
-            tags={
-                **code_tags(),
-                **dvc_tags(),
-                TAG_SWEEP_PARENT: "true",
-                TAG_ENTRY_POINT: "hydra",
-                TAG_OVERRIDES: json.dumps(overrides),
-            },
+            # MLflow's own context tags too (the user, as the jobs' runs record it).
+            tags=resolve_tags(
+                {
+                    **code_tags(),
+                    **dvc_tags(),
+                    TAG_SWEEP_PARENT: "true",
+                    TAG_ENTRY_POINT: "hydra",
+                    TAG_OVERRIDES: json.dumps(overrides),
+                }
+            ),
         )
         self.run_id = run.info.run_id
+        self.failed_jobs = 0
         os.environ[PARENT_RUN_ENV] = self.run_id
+        atexit.register(self._close_failed)
+        # SIGTERM (a scheduler's or `kill`'s) would end the process without exit handlers.
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        from hydra.core.utils import JobStatus
+
+        # Seen here for jobs run in this process (basic launcher); other launchers raise in
+        # this process when a job failed, which the exit handler catches.
+        if getattr(job_return, "status", None) == JobStatus.FAILED:
+            self.failed_jobs += 1
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         if self.run_id is None:
             return
+        self._close("FAILED" if self.failed_jobs else "FINISHED")
+
+    def _close_failed(self) -> None:
+        if self.run_id is not None:
+            self._close("FAILED")
+
+    def _close(self, status: str) -> None:
         from mlflow import MlflowClient
 
-        MlflowClient(self.uri).set_terminated(self.run_id, "FINISHED")
+        run_id, self.run_id = self.run_id, None
         os.environ.pop(PARENT_RUN_ENV, None)
-        self.run_id = None
+        atexit.unregister(self._close_failed)
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+        try:
+            MlflowClient(self.uri).set_terminated(cast("str", run_id), status)
+        except Exception:  # the server went away: MLflow raises several types after retries
+            print(
+                f"error: the sweep's parent run {run_id} could not be closed as {status}: the "
+                f"MLflow tracking server at {redacted(str(self.uri))} did not answer; the "
+                "runs of the jobs that finished are kept there",
+                file=sys.stderr,
+            )
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
