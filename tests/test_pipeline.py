@@ -164,11 +164,22 @@ def test_make_targets_run_the_documented_commands(installed_shared):
 # Every combination already runs `dvc repro` on fake data and reads the run back from MLflow:
 # that is the generated project's own end-to-end test, which test_matrix.py runs for each one.
 # This heavier check, through `make pipeline-fake` and git, runs for two combinations that
-# differ in every option (options change no pipeline file: see test_matrix's file-set test).
+# differ in every option (options but the task change no pipeline file: see test_matrix's
+# file-set test), one per task flavour.
 PIPELINE_COMBINATIONS = [
     MATRIX[0],
-    {"code_licence": "GPL-3.0", "min_python": "3.13", "git_init": "no"},
+    {
+        "task": "tabular-regression",
+        "code_licence": "GPL-3.0",
+        "min_python": "3.13",
+        "git_init": "no",
+    },
 ]
+# What each flavour's evaluate stage shows first (its task.py FIGURES).
+FIRST_FIGURE = {
+    "tabular-classification": "roc_curve.png",
+    "tabular-regression": "predicted_vs_actual.png",
+}
 
 
 @pytest.mark.parametrize("answers", PIPELINE_COMBINATIONS, ids=combination_id)
@@ -181,7 +192,12 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     env.run("make", "RUN=", "pipeline-fake", timeout=600)
 
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
-    assert 0.8 < metrics["roc_auc"] <= 1, metrics
+    params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
+    primary = params["evaluate"]["primary_metric"]
+    if answers.get("task", "tabular-classification") == "tabular-classification":
+        assert 0.8 < metrics["roc_auc"] <= 1, metrics
+    else:  # better than predicting the mean, and no classification metric anywhere
+        assert metrics["r2"] > 0.2 and not {"roc_auc", "threshold"} & set(metrics), metrics
     assert len(list((project / "metrics" / "figures").glob("*.png"))) == 3
     (run,) = read_runs_from_store(project / "mlflow.db")
     assert run["status"] == "FINISHED"
@@ -197,8 +213,9 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     assert tags["data.train_md5"] == hashes["data/processed/train.parquet"]
     assert tags["data.test_md5"] == hashes["data/processed/test.parquet"]
     assert run["params"]["data.name"] == "fake"
-    assert run["metrics"]["roc_auc"] == metrics["roc_auc"]
-    assert {"figures/roc_curve.png", "metrics.json", "params.yaml"} <= set(run["artifacts"])
+    assert run["metrics"][primary] == metrics[primary]
+    figure = FIRST_FIGURE[answers.get("task", "tabular-classification")]
+    assert {f"figures/{figure}", "metrics.json", "params.yaml"} <= set(run["artifacts"])
     assert len(run["models"]) == 1
     # Data, models and metrics never reach git, yet DVC tracks them.
     status = env.run("git", "status", "--porcelain", "--untracked-files=all").stdout

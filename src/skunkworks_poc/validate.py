@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 CODE_LICENCES = ("MIT", "Apache-2.0", "GPL-3.0")
+# The task flavours a project can be baked as (docs/design.md, "Task flavours"): only the
+# flavours that are built and tested are offered.
+TASKS = ("tabular-classification", "tabular-regression")
 
 # Package names that would shadow a module the generated project or its stack imports.
 # A package lives in `src/<name>/`, on `sys.path` when the project is installed, so a
@@ -473,6 +476,7 @@ RULES: tuple[Rule, ...] = (
     Rule("project_slug", check_project_slug),
     Rule("package_name", check_package_name),
     Rule("description", _text),
+    Rule("task", _one_of(TASKS)),
     Rule("organisation", _text),
     Rule("copyright_holder", _text),
     Rule("supplier_name", _text),

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from {{ cookiecutter.package_name }} import tracking, train
+from {{ cookiecutter.package_name }} import task, tracking, train
 from {{ cookiecutter.package_name }}.errors import PipelineError
 from {{ cookiecutter.package_name }}.paths import project_root
 
@@ -185,9 +185,10 @@ def test_a_run_is_logged_with_params_metrics_tags_and_figures(
     assert run.info.run_name == " ".join(overrides)
     assert not [key for key in run.data.params if key.startswith("tracking.")]
     assert run.data.params["train.cv_folds"] == "2"
-    assert run.data.metrics["roc_auc"] == metrics["roc_auc"]
+    primary = cfg.evaluate.primary_metric
+    assert run.data.metrics[primary] == metrics[primary]
     assert run.data.metrics["cv_rows"] == metrics["cv_rows"] == 120
-    assert "cv_roc_auc_mean" in run.data.metrics
+    assert f"cv_{task.SCORE_NAME}_mean" in run.data.metrics
     tags = run.data.tags
     assert tags[tracking.TAG_ENTRY_POINT] == "hydra"
     assert json.loads(tags[tracking.TAG_OVERRIDES]) == overrides
@@ -195,10 +196,7 @@ def test_a_run_is_logged_with_params_metrics_tags_and_figures(
     assert len(tags[tracking.TAG_TRAIN_MD5]) == 32
     assert {tracking.TAG_GIT_COMMIT, tracking.TAG_GIT_DIRTY} <= set(tags)
     figures = {a.path for a in client.list_artifacts(run.info.run_id, "figures")}
-    assert figures == {
-        f"figures/{name}"
-        for name in ("roc_curve.png", "precision_recall_curve.png", "confusion_matrix.png")
-    }
+    assert figures == {f"figures/{name}" for name in task.FIGURES}
     assert "metrics.json" in {a.path for a in client.list_artifacts(run.info.run_id)}
     # Artifacts sit next to the store, not in the working directory.
     assert experiment.artifact_location.startswith((tmp_path / "mlruns").as_uri())

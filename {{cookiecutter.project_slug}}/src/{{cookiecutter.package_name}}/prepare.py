@@ -7,51 +7,35 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.data import describe_source, load_dataset
 from {{ cookiecutter.package_name }}.errors import PipelineError
-from {{ cookiecutter.package_name }}.models import (
-    MIN_CASES_PER_CLASS,
-    check_training_set,
-    class_counts,
-)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def split(cfg: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The training and test sets, stratified on the target, reproducible from `train.seed`."""
+    """The training and test sets (stratified where the flavour stratifies: `task.stratify`),
+    reproducible from `train.seed`."""
     from sklearn.model_selection import train_test_split
 
     data_cfg = cfg["data"]
     frame = load_dataset(data_cfg)
-    positive, negative = class_counts(frame, data_cfg)
     test_size = cfg["train"]["test_size"]
-    too_small = (
-        f"{describe_source(data_cfg)} has {len(frame)} rows ({positive} positive, {negative} "
-        f"negative cases)"
-    )
+    too_small = f"{describe_source(data_cfg)} has {task.describe_rows(frame, data_cfg)}"
     try:
         train, test = train_test_split(
             frame,
             test_size=test_size,
             random_state=cfg["train"]["seed"],
-            stratify=frame[data_cfg["target"]],
+            stratify=task.stratify(frame, data_cfg),
         )
-    except ValueError:  # too few rows to stratify: named below with the numbers
-        raise PipelineError(
-            f"{too_small}: too few to split with train.test_size={test_size}; the test split "
-            f"needs at least {MIN_CASES_PER_CLASS} cases of each class: use more data"
-        ) from None
-    test_positive, test_negative = class_counts(test, data_cfg)
-    if min(test_positive, test_negative) < MIN_CASES_PER_CLASS:
-        raise PipelineError(
-            f"{too_small}; its test split (train.test_size={test_size}) has {test_positive} "
-            f"positive and {test_negative} negative cases, and evaluating needs at least "
-            f"{MIN_CASES_PER_CLASS} of each: use more data or raise train.test_size"
-        )
+    except ValueError:  # too few rows to split: named below with the numbers
+        raise PipelineError(f"{too_small}: {task.unsplittable(test_size)}") from None
     try:
-        check_training_set(cfg, train)
+        task.check_test_set(test, cfg)
+        task.check_training_set(cfg, train)
     except PipelineError as error:
         raise PipelineError(f"{too_small}; {error}") from None
     return train.reset_index(drop=True), test.reset_index(drop=True)

@@ -423,8 +423,10 @@ def log_run(
     if log_model:
         from mlflow.models import infer_signature
 
+        from {{ cookiecutter.package_name }} import task
+
         example = input_example.head(5)
-        signature = infer_signature(example, model.predict_proba(example))
+        signature = infer_signature(example, task.predict(model, example))
         mlflow.sklearn.log_model(
             model,
             name="model",

@@ -2,7 +2,7 @@
 
     python -m {{ cookiecutter.package_name }}.train                      # defaults of conf/config.yaml
     python -m {{ cookiecutter.package_name }}.train model=random_forest train.seed=7
-    python -m {{ cookiecutter.package_name }}.train --multirun model=logistic_regression,random_forest
+    python -m {{ cookiecutter.package_name }}.train --multirun model={{ cookiecutter.task | task_option('model') }},random_forest
     python -m {{ cookiecutter.package_name }}.train hparams_search=random_forest_grid launcher=joblib
 
 Each run splits the data, fits the model, evaluates it and logs everything to MLflow; its files
@@ -38,7 +38,7 @@ def run(
     """Split, fit, evaluate and log one run; its metrics."""
     from omegaconf import OmegaConf
 
-    from {{ cookiecutter.package_name }} import config, evaluate, models, prepare, tracking
+    from {{ cookiecutter.package_name }} import config, evaluate, models, prepare, task, tracking
     from {{ cookiecutter.package_name }}.data import feature_columns, resolve
 
     config.check(cfg, config.HYDRA)
@@ -50,11 +50,11 @@ def run(
     test_file = prepare.write_table(test, output_dir / "data" / "test.parquet")
     cv_metrics = models.cross_validate(cfg, train)
     model = models.fit(cfg, train)
-    evaluation = evaluate.evaluate(model, test, cfg["data"], cfg["evaluate"]["threshold"])
+    evaluation = task.evaluate(model, test, cfg)
     metrics = {**evaluation.metrics, **cv_metrics}
     metrics_file = evaluate.write_metrics(metrics, output_dir / "metrics.json")
     evaluate.write_plots_data(evaluation, output_dir / "plots")
-    figures = evaluate.write_figures(evaluation, output_dir / "figures")
+    figures = task.write_figures(evaluation, output_dir / "figures")
 
     # Tracking settings and credentials never reach run names, tags or params.
     public = tracking.public_overrides(overrides)
@@ -98,8 +98,8 @@ def _task(cfg: Any) -> float:
             list(hydra_cfg.overrides.task),
             sweep_job=hydra_cfg.job.num if is_sweep else None,
         )
-    # Returned for sweepers that optimise (such as Optuna).
-    return metrics["roc_auc"]
+    # Returned for sweepers that optimise: the primary metric the configuration declares.
+    return metrics[cfg["evaluate"]["primary_metric"]]
 
 
 def main() -> None:
