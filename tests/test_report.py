@@ -630,5 +630,5 @@ def test_interactive_plots_render_offline(site, tmp_path):
         timeout=180,
     )
     charts = re.findall(r'<(?:svg|canvas)[^>]*class="marks"', result.stdout)
-    vega_plots = 3  # roc, precision-recall, confusion (dvc.yaml)
+    vega_plots = 4  # roc, precision-recall, confusion, calibration (dvc.yaml)
     assert len(charts) == vega_plots, result.stderr[-2000:]

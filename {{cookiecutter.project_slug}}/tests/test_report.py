@@ -94,7 +94,7 @@ def test_subgroups_cover_the_test_set_and_small_groups_are_not_scored(project):
         f"Performance by {column}" for column in project[1].data.subgroups
     ]
     section = sections[0]
-    assert section["columns"][:3] == ["Group", "Cases", task.GROUP_COUNT_LABEL]
+    assert section["columns"][:3] == ["Group", "Cases", task.group_count_label(project[1].data)]
     rows = {row[0]: row for row in section["rows"]}
     assert sum(row[1] for row in rows.values()) == _read(root, pipeline.METRICS)["n_test"]
     small = [row for row in rows.values() if row[1] < 10]

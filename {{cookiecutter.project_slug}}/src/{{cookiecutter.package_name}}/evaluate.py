@@ -59,7 +59,7 @@ def permutation_importance(
     settings: Mapping[str, Any],
     seed: int,
 ) -> tuple[list[Importance], int]:
-    """Drop in the test score (`task.SCORING`) when each feature is shuffled, largest first,
+    """Drop in the test score (`task.scoring`) when each feature is shuffled, largest first,
     and the number of test rows used: at most `max_rows`, a seeded sample (stratified where
     the flavour stratifies), so that a million-row test split costs seconds, not minutes."""
     from sklearn.inspection import permutation_importance as sklearn_importance
@@ -79,7 +79,7 @@ def permutation_importance(
         model,
         features,
         actual,
-        scoring=task.SCORING,
+        scoring=task.scoring(data_cfg),
         n_repeats=int(settings["repeats"]),
         random_state=seed,
         n_jobs=int(settings["n_jobs"]),
@@ -119,7 +119,7 @@ class GroupResult:
     column: str
     group: str
     cases: int
-    count: int  # what `task.GROUP_COUNT_LABEL` names (positive cases, say)
+    count: int  # what `task.group_count_label` names (positive cases, say)
     metrics: Mapping[str, float | None]  # None: too few cases, or not computable
 
 

@@ -104,7 +104,7 @@ def cross_validation_rows(cfg: Mapping[str, Any], train: pd.DataFrame) -> pd.Dat
 
 
 def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, float]:
-    """The flavour's score (`task.SCORING`) over `train.cv_folds` folds of the training set
+    """The flavour's score (`task.scoring`) over `train.cv_folds` folds of the training set
     (`task.cv_splitter`), as `cv_<score>_mean` and `_std`; empty if off.
 
     The folds are fitted in parallel (`train.n_jobs`) in threads: scikit-learn's tree builders
@@ -132,7 +132,7 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
             build_model(cfg["model"], cfg["data"]),
             rows[feature_columns(cfg["data"])],
             task.target(rows, cfg["data"]),
-            scoring=task.SCORING,
+            scoring=task.scoring(cfg["data"]),
             cv=splitter,
             n_jobs=n_jobs,
         )

@@ -6,7 +6,7 @@ evaluate.py draw with `pyplot()` and save with `STABLE_PNG`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ class Evaluation:
     metrics: dict[str, float]
     plots: dict[str, pd.DataFrame]  # tables for `dvc plots`, by file name (`task.PLOTS`)
     predictions: pd.DataFrame  # actual, predicted (and a score), then the subgroup columns
+    # What else the flavour's figures and manifest need (a multiclass confusion matrix, say).
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def pyplot() -> Any:

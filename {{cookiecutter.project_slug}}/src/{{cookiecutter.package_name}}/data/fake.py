@@ -2,8 +2,9 @@
 
     python -m {{ cookiecutter.package_name }}.data.fake --rows 1000 --seed 0 --output data/raw/fake.parquet
 
-Rows are drawn from a multivariate normal distribution with the means and covariances of the
-flavour's bundled reference data (`task.FAKE_REFERENCE`): class by class for a classifier, the
+Rows are drawn from a multivariate normal distribution with the means and covariances of one
+of the flavour's bundled reference data sets (`task.FAKE_REFERENCES`, the first by default,
+another with `--reference`): class by class for a classifier, the
 target drawn with the features for a regressor. So the fake data keep realistic ranges,
 balance and correlations between columns, but no row belongs to a real patient. Subgroup
 columns (`SUBGROUPS`: sex, age band, ethnicity, deprivation quintile) are added, drawn at
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.data import BUNDLED, resolve
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
 # (the template's docs/benchmarks.md). A supplier's own data may be either.
 DEFAULT_OUTPUT = "data/raw/fake.parquet"
 DEFAULT_ROWS = 600
-REFERENCE, TARGET = task.FAKE_REFERENCE
+# The default reference data set and its target.
+REFERENCE, TARGET = next(iter(task.FAKE_REFERENCES.items()))
 # Subgroup columns and the shares their values are drawn with. Made up: no relation to the
 # outcome, so every group should score alike; a real data set is where differences show.
 SUBGROUPS = {
@@ -53,22 +56,38 @@ def _normal_draws(
     return frame.clip(lower=low, upper=high, axis=1)
 
 
-def generate(rows: int = DEFAULT_ROWS, seed: int = 0) -> pd.DataFrame:
-    """`rows` synthetic rows with the fake schema, reproducible from `seed`."""
+def reference_for(data_cfg: Mapping[str, Any]) -> str:
+    """The reference data set whose fake data have the schema of `data_cfg` (by its target)."""
+    return next(
+        (name for name, target in task.FAKE_REFERENCES.items() if target == data_cfg["target"]),
+        REFERENCE,
+    )
+
+
+def generate(
+    rows: int = DEFAULT_ROWS, seed: int = 0, reference_name: str = REFERENCE
+) -> pd.DataFrame:
+    """`rows` synthetic rows with the schema of `reference_name` (plus subgroup columns),
+    reproducible from `seed`."""
     import numpy as np
     import pandas as pd
 
     if rows < 10:
         raise PipelineError(f"--rows {rows} is too few: ask for at least 10 rows")
-    reference = BUNDLED[REFERENCE][0]()
+    if reference_name not in task.FAKE_REFERENCES:
+        raise PipelineError(
+            f"--reference {reference_name}: use one of {', '.join(task.FAKE_REFERENCES)}"
+        )
+    target_name = task.FAKE_REFERENCES[reference_name]
+    reference = BUNDLED[reference_name][0]()
     rng = np.random.default_rng(seed)
     numeric = reference.select_dtypes("number")
     others = [name for name in reference.columns if name not in numeric.columns]
     if task.FAKE_BY_CLASS:
-        features = numeric.drop(columns=TARGET)
+        features = numeric.drop(columns=target_name, errors="ignore")
         low, high = features.min(), features.max()
-        classes = sorted(reference[TARGET].unique().tolist())
-        shares = reference[TARGET].value_counts(normalize=True)
+        classes = sorted(reference[target_name].unique().tolist())
+        shares = reference[target_name].value_counts(normalize=True)
         labels = rng.choice(classes, size=rows, p=[shares[value] for value in classes])
         # Every class is always present, whatever the size.
         labels[: len(classes)] = classes
@@ -76,16 +95,16 @@ def generate(rows: int = DEFAULT_ROWS, seed: int = 0) -> pd.DataFrame:
         frame = pd.DataFrame(index=range(rows), columns=features.columns, dtype="float64")
         for label in classes:
             of_class = labels == label
-            members = features[reference[TARGET] == label]
+            members = features[reference[target_name] == label]
             frame.loc[of_class, :] = _normal_draws(
                 members, int(of_class.sum()), rng, low, high
             ).to_numpy()
-        frame[TARGET] = pd.Series(labels).astype(reference[TARGET].dtype)
+        frame[target_name] = pd.Series(labels).astype(reference[target_name].dtype)
     else:
         frame = _normal_draws(numeric, rows, rng, numeric.min(), numeric.max())
     frame = frame.round(6)
     for name in others:
-        if name == TARGET:
+        if name == target_name:
             continue
         shares = reference[name].value_counts(normalize=True).sort_index()
         frame[name] = rng.choice(shares.index.to_numpy(), size=rows, p=shares.to_numpy())
@@ -119,13 +138,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="number of rows")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(
+        "--reference",
+        default=REFERENCE,
+        help=f"bundled data set to imitate, one of {', '.join(task.FAKE_REFERENCES)} "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         default=DEFAULT_OUTPUT,
         help="CSV or Parquet file, relative to the project root (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     with reported():
-        output = write(generate(args.rows, args.seed), resolve(args.output))
+        output = write(generate(args.rows, args.seed, args.reference), resolve(args.output))
     print(f"wrote {args.rows} fake rows to {output}", file=sys.stderr)
 
 
