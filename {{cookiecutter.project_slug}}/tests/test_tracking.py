@@ -260,3 +260,28 @@ def test_a_store_file_that_is_empty_or_no_database_is_refused_and_left_alone(
         with pytest.raises(PipelineError, match="the MLflow store"):
             tracking.check_reachable(uri)  # what the report checks before reading runs
         assert store.read_bytes() == content
+
+
+def test_column_names_that_mlflow_refuses_still_log_as_params(mlflow_uri):
+    # `data.columns.90+` used to stop a run: "Invalid value ... for parameter".
+    import mlflow
+    from mlflow import MlflowClient
+
+    columns = {
+        "90+": "int",
+        "90_": "int",
+        "wait (mins)": "float",
+        "wait mins": "float",
+        "a/b:c": "float",
+        "x" * 300: "int",
+    }
+    params = tracking.public_params({"data": {"columns": columns}, "model": {"name": "m"}})
+    assert len(params) == len(columns) + 1, "two columns never share a parameter name"
+    assert params["data.columns.wait mins"] == "float"  # valid names stay as they are
+    assert params["model.name"] == "m"
+    with mlflow.start_run() as run:
+        mlflow.log_params(params)
+    logged = MlflowClient(mlflow_uri).get_run(run.info.run_id).data.params
+    assert logged == params
+    assert any(key.startswith("data.columns.90___") for key in logged)
+    assert all(len(key) <= tracking.MAX_PARAM_KEY for key in logged)
