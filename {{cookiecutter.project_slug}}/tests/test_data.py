@@ -159,3 +159,92 @@ def test_unusable_files_are_one_line_naming_the_file(tmp_path, fake_cfg, name, w
         load_dataset(fake_cfg)
     assert str(path) in str(raised.value) and message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.fixture
+def roles_data(tmp_path, compose):
+    """Fake data with an identifier, an admission date, a site and a free-text column."""
+    from omegaconf import OmegaConf
+
+    frame = generate(240, seed=8)
+    frame.insert(0, "patient_id", [f"P{index // 2:04d}" for index in range(len(frame))])
+    frame["admitted"] = pd.date_range("2024-01-01", periods=len(frame), freq="D").strftime(
+        "%Y-%m-%d"
+    )
+    frame["site"] = (["north", "south", "east"] * len(frame))[: len(frame)]
+    frame["notes"] = "free text"
+    path = tmp_path / "roles.csv"
+    frame.to_csv(path, index=False)
+    cfg = compose(["data=fake", f"data.path={path}", "train.cv_folds=2"])
+    OmegaConf.set_struct(cfg, False)  # the tests add keys
+    cfg.data.columns = {
+        **cfg.data.columns,
+        "patient_id": "string",
+        "admitted": "datetime",
+        "site": "category",
+        "notes": "string",
+    }
+    cfg.data.roles = {"patient_id": "identifier", "notes": "text"}
+    return cfg, frame, path
+
+
+def test_columns_with_a_role_or_a_date_are_never_features(roles_data):
+    cfg, _, _ = roles_data
+    features = feature_columns(cfg.data)
+    assert not {"patient_id", "notes", "admitted", TARGET, *cfg.data.subgroups} & set(features)
+    assert "site" in features and FIRST in features
+    loaded = load_dataset(cfg.data)
+    assert str(loaded["admitted"].dtype).startswith("datetime64")
+
+
+def test_unknown_roles_and_dates_that_are_not_dates_are_one_line(roles_data, tmp_path):
+    cfg, frame, path = roles_data
+    cfg.data.roles.site = "group"
+    with pytest.raises(PipelineError, match=r"unknown roles \{'site': 'group'\}.*`subgroups`"):
+        load_dataset(cfg.data)
+    cfg.data.roles.site = "drop"
+    frame.loc[7, "admitted"] = "last Tuesday"
+    frame.to_csv(path, index=False)
+    with pytest.raises(PipelineError) as raised:
+        load_dataset(cfg.data)
+    assert "wrong types in admitted (declared datetime, found 'last Tuesday')" in str(raised.value)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_row_filter_keeps_one_site(roles_data):
+    cfg, frame, _ = roles_data
+    cfg.data.filter = {"site": ["north"]}
+    loaded = load_dataset(cfg.data)
+    assert set(loaded["site"]) == {"north"} and len(loaded) == (frame["site"] == "north").sum()
+    cfg.data.filter = {"site": "west"}
+    with pytest.raises(
+        PipelineError, match=r"no row is left after the filter \{'site': \['west'\]\}"
+    ):
+        load_dataset(cfg.data)
+    cfg.data.filter = {"ward": ["7"]}
+    with pytest.raises(PipelineError, match=r"filter ward not in `columns`"):
+        load_dataset(cfg.data)
+
+
+def test_time_and_group_splits_keep_the_future_and_each_group_apart(roles_data):
+    from {{ cookiecutter.package_name }}.models import cross_validate
+    from {{ cookiecutter.package_name }}.prepare import split
+
+    cfg, _, _ = roles_data
+    cfg.train.split, cfg.train.split_column = "time", "admitted"
+    train, test = split(cfg)
+    assert train["admitted"].max() < test["admitted"].min()
+    assert len(test) == 60
+    assert cross_validate(cfg, train)["cv_folds"] == 2
+    cfg.train.split, cfg.train.split_column = "group", "patient_id"
+    train, test = split(cfg)
+    assert not set(train["patient_id"]) & set(test["patient_id"])
+    assert cross_validate(cfg, train)["cv_folds"] == 2
+    cfg.train.split, cfg.train.split_column = "time", "site"
+    with pytest.raises(
+        PipelineError, match=r"train\.split=time orders rows by train\.split_column=site"
+    ):
+        split(cfg)
+    cfg.train.split_column = None
+    with pytest.raises(PipelineError, match=r"train\.split=time needs train\.split_column"):
+        split(cfg)

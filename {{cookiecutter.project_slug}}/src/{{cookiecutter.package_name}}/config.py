@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's random_state range
+SPLITS = ("random", "time", "group")  # how prepare.split holds the test set out
 
 # Where a value comes from, for the advice at the end of a message.
 HYDRA = "set it in conf/ or on the command line"
@@ -46,6 +47,10 @@ class Train:
     )
     cv_max_rows: int | None = rule(
         int, lambda v: v >= 1000, "a number of rows of at least 1000, or null for all", True
+    )
+    split: str = rule(str, lambda v: v in SPLITS, f"one of {', '.join(SPLITS)}")
+    split_column: str | None = rule(
+        str, lambda v: v.strip() != "", "a column of the data, or null for a random split", True
     )
 
 

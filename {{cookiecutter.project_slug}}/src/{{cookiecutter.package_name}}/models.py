@@ -114,7 +114,7 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
     oversubscribe the cores.
     """
     from joblib import parallel_backend
-    from sklearn.model_selection import cross_val_score
+    from sklearn.model_selection import GroupKFold, TimeSeriesSplit, cross_val_score
     from threadpoolctl import threadpool_limits
 
     folds = int(cfg["train"]["cv_folds"])
@@ -122,7 +122,13 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
         return {}
     rows = cross_validation_rows(cfg, train)
     check_training_set(cfg, rows)
-    splitter = task.cv_splitter(cfg)
+    splitter, groups = task.cv_splitter(cfg), None
+    how, column = cfg["train"]["split"], cfg["train"]["split_column"]
+    if how == "group":  # a group never on both sides of a fold either
+        splitter, groups = GroupKFold(n_splits=folds), rows[column].astype("string")
+    elif how == "time":  # each fold tested on rows after those it was fitted on
+        rows = rows.sort_values(column, kind="stable")
+        splitter = TimeSeriesSplit(n_splits=folds)
     n_jobs = int(cfg["train"]["n_jobs"])
     with (
         parallel_backend("threading", n_jobs=n_jobs),
@@ -134,6 +140,7 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
             task.target(rows, cfg["data"]),
             scoring=task.scoring(cfg["data"]),
             cv=splitter,
+            groups=groups,
             n_jobs=n_jobs,
         )
     return {

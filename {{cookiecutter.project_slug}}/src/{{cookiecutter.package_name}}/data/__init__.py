@@ -8,7 +8,7 @@ rest of the pipeline sees the same thing: a data frame whose columns match the s
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableSequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +87,15 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
                 not_finite.append(f"{name}: {n_missing} missing")
             if infinite:
                 not_finite.append(f"{name}: {infinite} infinite")
-        if kind == "float":
+        if kind == "datetime":
+            # Dates as ISO 8601 text (2026-11-27, 2026-11-27T09:30) or already dates.
+            converted = pd.to_datetime(column, errors="coerce", format="ISO8601")
+            if converted.isna().sum() > column.isna().sum():
+                example = column[converted.isna() & column.notna()].iloc[0]
+                wrong.append(f"{name} (declared datetime, found {str(example)[:40]!r})")
+                continue
+            frame[name] = converted
+        elif kind == "float":
             frame[name] = column.astype("float64")
         elif kind == "int":
             frame[name] = column if column.isna().any() else column.astype("int64")
@@ -107,6 +115,7 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
             "or drop those rows before training (or move the column to `subgroups` in "
             f"{where} if it is no feature)"
         )
+    frame = apply_filter(frame, data_cfg, source)
     target = frame[data_cfg["target"]]
     if target.isna().any():
         raise PipelineError(
@@ -115,6 +124,27 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
         )
     task.check_target(frame, data_cfg, source, where)
     return frame
+
+
+def apply_filter(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
+    """The rows whose values are among those `filter` lists for each column (a model per site:
+    `filter: {site: [north]}`); all rows without a filter. Values compare as text."""
+    # A list, or OmegaConf's ListConfig (a MutableSequence, not a list); one value alone.
+    wanted = {
+        str(column): [str(value) for value in values]
+        if isinstance(values, MutableSequence)
+        else [str(values)]
+        for column, values in (data_cfg.get("filter") or {}).items()
+    }
+    for column, allowed in wanted.items():
+        frame = frame[frame[column].astype("string").isin(allowed)]
+    if wanted and frame.empty:
+        shown = wanted
+        raise PipelineError(
+            f"{source}: no row is left after the filter {shown} of {config_file(data_cfg)}: "
+            "check the values (they compare as text)"
+        )
+    return frame.reset_index(drop=True) if wanted else frame
 
 
 def load_breast_cancer_frame() -> pd.DataFrame:
