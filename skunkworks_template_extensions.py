@@ -49,6 +49,32 @@ CODE_LICENCES = {
 }
 
 
+# One row per `task` choice in cookiecutter.json (a test keeps the two in step): the options a
+# flavour's project starts with. Everything else about a flavour lives in the generated
+# package's `task.py`, chosen by its file name.
+TASKS = {
+    "tabular-classification": {
+        "data": "breast_cancer",
+        "model": "logistic_regression",
+        "primary_metric": "roc_auc",
+        "higher_is_better": "true",
+        "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
+    },
+    "tabular-regression": {
+        "data": "diabetes",
+        "model": "ridge",
+        "primary_metric": "mae",
+        "higher_is_better": "false",
+        "subgroup_metrics": "[mae, rmse, mean_error]",
+    },
+}
+
+
+def task_option(task: str, key: str) -> str:
+    """What the flavour `task` starts with for `key` (its default data, model, metric...)."""
+    return TASKS[task][key]
+
+
 def spdx(code_licence: str) -> str:
     return CODE_LICENCES[code_licence]["spdx"]
 
@@ -192,6 +218,7 @@ class TemplateHelpers(Extension):
         environment.filters["md"] = md
         environment.filters["python_string"] = python_string
         environment.filters["spdx"] = spdx
+        environment.filters["task_option"] = task_option
         environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path
         # cruft update renders the project's old template, then the new one from the same

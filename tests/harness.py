@@ -36,11 +36,29 @@ CHOICES = {
 BOOLEANS = [key for key, value in TEMPLATE_ANSWERS.items() if isinstance(value, bool)]
 
 
+# Options that change the generated code (its Python, its dependencies): crossed with every
+# task flavour. The others change text or the repository only, and are crossed with each other
+# for the default flavour (whose code is the same whatever they are).
+CODE_OPTIONS = ("min_python",)
+
+
 def option_matrix() -> list[dict[str, str]]:
-    """Every combination of the template's options (choices and yes/no questions)."""
+    """Every combination of the template's options (choices and yes/no questions) for the
+    default task flavour, then each other flavour with every value of `CODE_OPTIONS`."""
     axes = {**CHOICES, **{key: ["yes", "no"] for key in BOOLEANS}}
     keys = list(axes)
-    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*axes.values())]
+    tasks = axes.pop("task")
+    defaults = {key: values[0] for key, values in axes.items()}
+    matrix = [
+        {"task": tasks[0], **dict(zip(axes, values, strict=True))}
+        for values in itertools.product(*axes.values())
+    ]
+    for task in tasks[1:]:
+        for values in itertools.product(*(axes[key] for key in CODE_OPTIONS)):
+            matrix.append(
+                {**defaults, "task": task, **dict(zip(CODE_OPTIONS, values, strict=True))}
+            )
+    return [{key: answers[key] for key in keys} for answers in matrix]
 
 
 def combination_id(answers: dict[str, str]) -> str:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+from harness import TEMPLATE_ANSWERS
+
 MACHINERY_MODULES = {
     "report",
     "report_data",
@@ -85,11 +89,18 @@ def test_cycle_finder_finds_a_cycle(tmp_path):
     assert cycles(import_graph(package)) == [["pkg.a", "pkg.b", "pkg.a"]]
 
 
-def test_generated_package_has_no_import_cycle_and_no_machinery(bake_shared):
-    project = bake_shared()
+@pytest.mark.parametrize("task", TEMPLATE_ANSWERS["task"])
+def test_generated_package_has_no_import_cycle_and_no_machinery(bake_shared, task):
+    project = bake_shared(task=task)
     [package_root] = (project / "src").iterdir()
     graph = import_graph(package_root)
     assert f"{package_root.name}.pipeline" in graph  # the graph was really read
+    # Every module that depends on the flavour reaches it through task.py, and task.py
+    # depends on none of them.
+    assert (
+        f"{package_root.name}.task"
+        in graph[f"{package_root.name}.pipeline"] | graph[f"{package_root.name}.config"]
+    )
     assert cycles(graph) == []
     left = {name.split(".")[1] for name in graph if "." in name} & MACHINERY_MODULES
     assert not left, f"the toolkit's machinery is back in the generated package: {left}"

@@ -129,6 +129,16 @@ def test_licence_table_has_one_row_per_choice():
     assert extensions.licence_name("Apache-2.0") == "Apache License 2.0"
 
 
+def test_task_table_has_one_row_per_choice_and_the_same_keys():
+    from harness import TEMPLATE_ANSWERS
+    from skunkworks_poc.validate import TASKS
+
+    assert list(extensions.TASKS) == TEMPLATE_ANSWERS["task"] == list(TASKS)
+    assert TEMPLATE_ANSWERS["task"][0] == "tabular-classification", "the default flavour"
+    keys = {frozenset(row) for row in extensions.TASKS.values()}
+    assert len(keys) == 1, "every flavour answers every key"
+
+
 @pytest.mark.parametrize(
     "value",
     [

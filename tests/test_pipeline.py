@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -164,11 +165,22 @@ def test_make_targets_run_the_documented_commands(installed_shared):
 # Every combination already runs `dvc repro` on fake data and reads the run back from MLflow:
 # that is the generated project's own end-to-end test, which test_matrix.py runs for each one.
 # This heavier check, through `make pipeline-fake` and git, runs for two combinations that
-# differ in every option (options change no pipeline file: see test_matrix's file-set test).
+# differ in every option (options but the task change no pipeline file: see test_matrix's
+# file-set test), one per task flavour.
 PIPELINE_COMBINATIONS = [
     MATRIX[0],
-    {"code_licence": "GPL-3.0", "min_python": "3.13", "git_init": "no"},
+    {
+        "task": "tabular-regression",
+        "code_licence": "GPL-3.0",
+        "min_python": "3.13",
+        "git_init": "no",
+    },
 ]
+# What each flavour's evaluate stage shows first (its task.py FIGURES).
+FIRST_FIGURE = {
+    "tabular-classification": "roc_curve.png",
+    "tabular-regression": "predicted_vs_actual.png",
+}
 
 
 @pytest.mark.parametrize("answers", PIPELINE_COMBINATIONS, ids=combination_id)
@@ -181,8 +193,16 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     env.run("make", "RUN=", "pipeline-fake", timeout=600)
 
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
-    assert 0.8 < metrics["roc_auc"] <= 1, metrics
-    assert len(list((project / "metrics" / "figures").glob("*.png"))) == 3
+    params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
+    primary = params["evaluate"]["primary_metric"]
+    if answers.get("task", "tabular-classification") == "tabular-classification":
+        assert 0.8 < metrics["roc_auc"] <= 1, metrics
+    else:  # better than predicting the mean, and no classification metric anywhere
+        assert metrics["r2"] > 0.2 and not {"roc_auc", "threshold"} & set(metrics), metrics
+    figures = {"tabular-classification": 4, "tabular-regression": 3}[
+        answers.get("task", "tabular-classification")
+    ]
+    assert len(list((project / "metrics" / "figures").glob("*.png"))) == figures
     (run,) = read_runs_from_store(project / "mlflow.db")
     assert run["status"] == "FINISHED"
     assert run["experiment"] == project.name
@@ -197,8 +217,9 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
     assert tags["data.train_md5"] == hashes["data/processed/train.parquet"]
     assert tags["data.test_md5"] == hashes["data/processed/test.parquet"]
     assert run["params"]["data.name"] == "fake"
-    assert run["metrics"]["roc_auc"] == metrics["roc_auc"]
-    assert {"figures/roc_curve.png", "metrics.json", "params.yaml"} <= set(run["artifacts"])
+    assert run["metrics"][primary] == metrics[primary]
+    figure = FIRST_FIGURE[answers.get("task", "tabular-classification")]
+    assert {f"figures/{figure}", "metrics.json", "params.yaml"} <= set(run["artifacts"])
     assert len(run["models"]) == 1
     # Data, models and metrics never reach git, yet DVC tracks them.
     status = env.run("git", "status", "--porcelain", "--untracked-files=all").stdout
@@ -297,6 +318,39 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
     assert {(r["params"]["model.name"], r["params"]["train.seed"]) for r in children} == {
         (model, seed) for model in ("logistic_regression", "random_forest") for seed in "12"
     }
+
+
+@pytest.mark.parametrize("task", ["tabular-classification", "tabular-regression"])
+def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
+    installed_shared, empty_store, tmp_path, task
+):
+    env = installed_shared(task=task)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    uri = f"sqlite:///{store}"
+    result = env.python_run(
+        "-m",
+        f"{PACKAGE}.train",
+        "hparams_search=optuna",
+        "hydra.sweeper.n_trials=3",
+        "train.cv_folds=0",
+        "tracking.log_model=false",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+    )
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    runs = read_runs(env, uri)
+    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FINISHED"
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert len(children) == 3
+    primary, best = {
+        "tabular-classification": ("roc_auc", max),
+        "tabular-regression": ("mae", min),
+    }[task]
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
+    assert reported == pytest.approx(best(r["metrics"][primary] for r in children))
 
 
 FIRST_RUNS = """

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 CODE_LICENCES = ("MIT", "Apache-2.0", "GPL-3.0")
+# The task flavours a project can be baked as (docs/design.md, "Task flavours"): only the
+# flavours that are built and tested are offered.
+TASKS = ("tabular-classification", "tabular-regression")
 
 # Package names that would shadow a module the generated project or its stack imports.
 # A package lives in `src/<name>/`, on `sys.path` when the project is installed, so a
@@ -55,6 +58,7 @@ STACK_MODULES = frozenset(
         "asyncssh",
         "attr",
         "attrs",
+        "autopage",
         "babel",
         "backrefs",
         "billiard",
@@ -71,9 +75,13 @@ STACK_MODULES = frozenset(
         "click_didyoumean",
         "click_plugins",
         "click_repl",
+        "cliff",
         "cloudpickle",
+        "cmaes",
+        "cmd2",
         "codespell_lib",
         "colorama",
+        "colorlog",
         "configobj",
         "contourpy",
         "cookiecutter",
@@ -170,6 +178,7 @@ STACK_MODULES = frozenset(
         "numpy",
         "omegaconf",
         "opentelemetry",
+        "optuna",
         "orjson",
         "packaging",
         "paginate",
@@ -202,6 +211,7 @@ STACK_MODULES = frozenset(
         "pylab",
         "pymdownx",
         "pyparsing",
+        "pyperclip",
         "pytest",
         "python_discovery",
         "pytz",
@@ -210,6 +220,7 @@ STACK_MODULES = frozenset(
         "repo_review",
         "requests",
         "rich",
+        "rich_argparse",
         "rpds",
         "ruamel",
         "ruff",
@@ -229,6 +240,7 @@ STACK_MODULES = frozenset(
         "sqlparse",
         "sqltrie",
         "starlette",
+        "stevedore",
         "tabulate",
         "text_unidecode",
         "threadpoolctl",
@@ -497,6 +509,7 @@ RULES: tuple[Rule, ...] = (
     Rule("project_slug", check_project_slug),
     Rule("package_name", check_package_name),
     Rule("description", _text),
+    Rule("task", _one_of(TASKS)),
     Rule("organisation", _text),
     Rule("copyright_holder", _text),
     Rule("supplier_name", _text),

@@ -141,7 +141,8 @@ def test_dvc_is_configured_offline_with_hydra_and_a_remote():
 
 
 # Each value passes Hydra (which has no types for these keys) and used to fail later with a
-# library traceback, or not at all (a threshold of 7 predicts every case negative).
+# library traceback, or not at all. (The flavour's own keys, such as a classifier's threshold,
+# are tested in test_task.py.)
 BAD_VALUES = [
     ("train.seed=abc", "train.seed='abc' is not valid: use a whole number"),
     ("train.seed=-1", "train.seed=-1 is not valid"),
@@ -156,9 +157,8 @@ BAD_VALUES = [
     ("train.n_jobs=0", "train.n_jobs=0 is not valid: use -1 (every core) or"),
     ("train.n_jobs=-2", "train.n_jobs=-2 is not valid"),
     ("train.cv_max_rows=999", "train.cv_max_rows=999 is not valid: use a number of rows of"),
-    ("evaluate.threshold=7", "evaluate.threshold=7 is not valid: use a probability from 0 to 1"),
-    ("evaluate.threshold=-0.1", "evaluate.threshold=-0.1 is not valid"),
-    ("evaluate.threshold=nan", "evaluate.threshold=nan is not valid"),
+    ("evaluate.primary_metric=nope", "evaluate.primary_metric='nope' is not a metric of this"),
+    ("evaluate.higher_is_better=maybe", "evaluate.higher_is_better='maybe' is not valid"),
     ("evaluate.importance.max_rows=abc", "evaluate.importance.max_rows='abc' is not valid"),
     ("evaluate.importance.n_jobs=0", "evaluate.importance.n_jobs=0 is not valid: use -1"),
     ("evaluate.subgroups.metrics=7", "evaluate.subgroups.metrics=7 is not valid: use a list"),
@@ -188,8 +188,8 @@ def test_edges_of_the_ranges_are_accepted(compose):
     from {{ cookiecutter.package_name }} import config
 
     for overrides in (
-        ["evaluate.threshold=0", "train.cv_folds=0", "train.seed=0"],
-        ["evaluate.threshold=1", "train.cv_folds=2", f"train.seed={config.MAX_SEED}"],
+        ["train.cv_folds=0", "train.seed=0"],
+        ["train.cv_folds=2", f"train.seed={config.MAX_SEED}"],
         ["train.test_size=0.01", "tracking.uri=sqlite:///x.db"],
         ["train.n_jobs=1", "train.cv_max_rows=1000"],
         ["train.n_jobs=4", "train.cv_max_rows=null"],
@@ -212,8 +212,8 @@ def test_compose_refuses_a_bad_value_and_keeps_params_yaml(tmp_path):
 
     output = tmp_path / "params.yaml"
     output.write_text("kept: true\n", encoding="utf-8")
-    with pytest.raises(PipelineError, match=r"evaluate\.threshold=7 is not valid"):
-        pipeline.compose(["evaluate.threshold=7"], output=output)
+    with pytest.raises(PipelineError, match=r"train\.seed=-1 is not valid"):
+        pipeline.compose(["train.seed=-1"], output=output)
     assert output.read_text(encoding="utf-8") == "kept: true\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
 
@@ -233,3 +233,22 @@ def test_stages_refuse_a_bad_params_yaml_naming_it(tmp_path, monkeypatch):
     (tmp_path / "params.yaml").write_bytes(b"\xff\xfe\x00b\x00a\x00d")
     with pytest.raises(PipelineError, match=r"params\.yaml cannot be read"):
         pipeline.load_params()
+
+
+def test_the_optuna_search_optimises_the_primary_metric_in_its_direction(compose):
+    # Hydra resolves the sweeper's settings when the sweep starts: here, as it will.
+    from omegaconf import OmegaConf
+
+    from {{ cookiecutter.package_name }} import train
+
+    OmegaConf.register_new_resolver("direction", train.direction, replace=True)
+    for better, expected in ((True, "maximize"), (False, "minimize")):
+        cfg = compose(
+            ["hparams_search=optuna", f"evaluate.higher_is_better={better}"],
+            return_hydra_config=True,
+        )
+        sweeper = cfg.hydra.sweeper
+        assert sweeper._target_.endswith("OptunaSweeper")
+        assert sweeper.direction == expected
+        assert sweeper.sampler.seed == cfg.train.seed
+        assert cfg.model.name == "random_forest"

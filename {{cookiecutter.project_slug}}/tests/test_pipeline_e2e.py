@@ -8,8 +8,9 @@ import json
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }} import pipeline, tracking
-from {{ cookiecutter.package_name }}.data.fake import generate
+from {{ cookiecutter.package_name }} import pipeline, task, tracking
+from {{ cookiecutter.package_name }}.data import feature_columns
+from {{ cookiecutter.package_name }}.data.fake import TARGET, generate
 from {{ cookiecutter.package_name }}.prepare import file_md5
 
 
@@ -21,10 +22,13 @@ def test_dvc_repro_on_fake_data_is_tracked_in_mlflow(pipeline_run, monkeypatch):
     project = pipeline_run.project
     assert "Running stage 'evaluate'" in pipeline_run.repro_output
     metrics = json.loads((project / pipeline.METRICS).read_text())
-    assert 0.8 < metrics["roc_auc"] <= 1
-    for name in ("roc.csv", "precision_recall.csv", "confusion.csv"):
+    params = yaml.safe_load((project / pipeline.PARAMS_FILE).read_text())
+    primary = params["evaluate"]["primary_metric"]
+    assert primary in metrics
+    for name in task.PLOTS:
         assert (project / pipeline.PLOTS_DIR / name).stat().st_size > 0
-    assert len(list((project / pipeline.FIGURES_DIR).glob("*.png"))) == 3
+    figures = {path.name for path in (project / pipeline.FIGURES_DIR).glob("*.png")}
+    assert figures == set(task.FIGURES)
 
     # No tracking URI was set: the run went to the default store at the project's root.
     uri = f"sqlite:///{(project / 'mlflow.db').as_posix()}"
@@ -35,7 +39,7 @@ def test_dvc_repro_on_fake_data_is_tracked_in_mlflow(pipeline_run, monkeypatch):
     record = MlflowClient(uri).get_run(run_info["run_id"])
     assert record.data.params["data.name"] == "fake"
     assert record.data.params["train.cv_folds"] == "2"
-    assert record.data.metrics["roc_auc"] == metrics["roc_auc"]
+    assert record.data.metrics[primary] == metrics[primary]
     assert record.data.metrics["cv_folds"] == 2
     lock = yaml.safe_load((project / "dvc.lock").read_text())
     hashes = {out["path"]: out["md5"] for out in lock["stages"]["prepare"]["outs"]}
@@ -52,13 +56,20 @@ def test_dvc_repro_on_fake_data_is_tracked_in_mlflow(pipeline_run, monkeypatch):
     )
     assert logged.source_run_id == record.info.run_id
     info = mlflow.models.get_model_info(logged.model_uri)
-    assert info.signature is not None and info.signature.inputs.input_names()[0] == "mean_radius"
+    features = feature_columns(params["data"])
+    assert info.signature is not None and info.signature.inputs.input_names() == features
     assert info.saved_input_example_info is not None
     model = mlflow.sklearn.load_model(logged.model_uri)
     test = pd.read_parquet(project / pipeline.TEST_DATA)
     predictions = pd.read_csv(project / pipeline.PREDICTIONS)
-    scores = model.predict_proba(test.drop(columns="malignant"))[:, 1]
-    assert abs(scores.round(6) - predictions["score"]).max() < 1e-6
+    output = task.predict(model, test[features])
+    # A classifier's `score` is the probability of the positive class; a regressor's, the value.
+    scores, written = (
+        (output[:, 1], predictions["score"])
+        if output.ndim == 2
+        else (output, predictions["predicted"])
+    )
+    assert abs(scores.round(6) - written).max() < 1e-6
 
 
 def test_a_stage_given_too_little_data_stops_with_one_line(project_copy, monkeypatch, capsys):
@@ -66,8 +77,9 @@ def test_a_stage_given_too_little_data_stops_with_one_line(project_copy, monkeyp
     # this process through the function `python -m <package>.pipeline` calls.
     import pandas as pd
 
-    rows = generate(rows=200, seed=5)
-    six = pd.concat([rows[rows.malignant == 1].head(3), rows[rows.malignant == 0].head(3)])
+    # The three lowest and three highest targets: both classes of a classifier's data.
+    rows = generate(rows=200, seed=5).sort_values(TARGET)
+    six = pd.concat([rows.head(3), rows.tail(3)])
     six.to_parquet(project_copy / "data" / "raw" / "fake.parquet", index=False)
     monkeypatch.chdir(project_copy)
     pipeline.compose(["data=fake"])

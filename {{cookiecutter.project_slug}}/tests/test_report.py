@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from omegaconf import open_dict
 
-from {{ cookiecutter.package_name }} import contract, evaluate, pipeline
+from {{ cookiecutter.package_name }} import contract, evaluate, pipeline, task
+from {{ cookiecutter.package_name }}.data import feature_columns
 from {{ cookiecutter.package_name }}.errors import PipelineError
 from {{ cookiecutter.package_name }}.models import fit
 from {{ cookiecutter.package_name }}.prepare import split
@@ -39,18 +40,21 @@ def project(tmp_path_factory, fake_frame):
     (root / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
     data_file = root / "groups.csv"
     frame.to_csv(data_file, index=False)
-    cfg = _compose(["train.cv_folds=0", "evaluate.importance.repeats=2"])
+    cfg = _compose(["data=fake", "train.cv_folds=0", "evaluate.importance.repeats=2"])
     with open_dict(cfg):
         cfg.data.name, cfg.data.source, cfg.data.path = "groups", "file", str(data_file)
+        # One subgroup column is enough here (each costs a figure): the fake data's own are
+        # dropped by their role.
+        cfg.data.roles = {name: "drop" for name in cfg.data.subgroups}
         cfg.data.subgroups = [SUBGROUP]
         cfg.data.columns = {SUBGROUP: "category", **cfg.data.columns}
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         train, test = split(cfg)
         model = fit(cfg, train)
-        evaluation = evaluate.evaluate(model, test, cfg.data, cfg.evaluate.threshold)
+        evaluation = task.evaluate(model, test, cfg)
         evaluate.write_metrics(evaluation.metrics, root / pipeline.METRICS)
-        evaluate.write_figures(evaluation, root / pipeline.FIGURES_DIR)
+        task.write_figures(evaluation, root / pipeline.FIGURES_DIR)
         drawn = pipeline.write_report_files(cfg, model, test, evaluation, {})
     return root, cfg, evaluation, drawn
 
@@ -64,20 +68,23 @@ def test_the_manifest_declares_what_the_documents_show(project):
     manifest = _read(root, pipeline.REPORT_MANIFEST)
     metrics = _read(root, pipeline.METRICS)
     assert manifest["contract"] == 1
-    assert manifest["primary_metric"] == {"name": "roc_auc", "higher_is_better": True}
+    assert manifest["primary_metric"] == {
+        "name": cfg.evaluate.primary_metric,
+        "higher_is_better": cfg.evaluate.higher_is_better,
+    }
+    assert manifest["primary_metric"]["name"] in metrics
     assert manifest["metric_files"] == [pipeline.METRICS]
     assert {metric["name"] for metric in manifest["metrics"]} <= set(metrics)
     assert all(metric["label"] for metric in manifest["metrics"])
     assert manifest["model"]["name"] == cfg.model.name
     assert manifest["facts"][0] == {"label": "Test cases", "value": metrics["n_test"]}
-    confusion = manifest["tables"][0]["rows"]
-    assert sum(value for row in confusion for value in row[1:]) == metrics["n_test"]
     figures = [item["file"] for item in manifest["figures"]]
     figures.append(manifest["feature_importance"]["figure"]["file"])
     figures += [section["figure"]["file"] for section in manifest["subgroups"]["sections"]]
     for file in figures:
         assert (root / file).read_bytes().startswith(b"\x89PNG"), file
-    assert sorted(map(str, drawn)) == sorted(str(root / file) for file in figures[3:])
+    own = len(task.FIGURES)
+    assert sorted(map(str, drawn)) == sorted(str(root / file) for file in figures[own:])
     names = [Path(file).name for file in figures]
     assert len(set(names)) == len(names), "the toolkit copies figures into one folder"
 
@@ -85,9 +92,12 @@ def test_the_manifest_declares_what_the_documents_show(project):
 def test_subgroups_cover_the_test_set_and_small_groups_are_not_scored(project):
     root = project[0]
     manifest = _read(root, pipeline.REPORT_MANIFEST)
-    (section,) = manifest["subgroups"]["sections"]
-    assert section["title"] == f"Performance by {SUBGROUP}"
-    assert section["columns"][:3] == ["Group", "Cases", "Positive"]
+    sections = manifest["subgroups"]["sections"]
+    assert [section["title"] for section in sections] == [
+        f"Performance by {column}" for column in project[1].data.subgroups
+    ]
+    section = sections[0]
+    assert section["columns"][:3] == ["Group", "Cases", task.group_count_label(project[1].data)]
     rows = {row[0]: row for row in section["rows"]}
     assert sum(row[1] for row in rows.values()) == _read(root, pipeline.METRICS)["n_test"]
     small = [row for row in rows.values() if row[1] < 10]
@@ -100,7 +110,7 @@ def test_feature_importance_is_declared_with_its_method(project):
     importance = _read(root, pipeline.REPORT_MANIFEST)["feature_importance"]
     features = [row[0] for row in importance["rows"]]
     assert SUBGROUP not in features and cfg.data.target not in features
-    assert len(features) == min(cfg.evaluate.importance.top, len(cfg.data.columns) - 2)
+    assert len(features) == min(cfg.evaluate.importance.top, len(feature_columns(cfg.data)))
     means = [row[1] for row in importance["rows"]]
     assert means == sorted(means, reverse=True)
     assert "Permutation importance" in importance["text"] and "2 repeats" in importance["text"]
@@ -115,7 +125,7 @@ def test_the_data_profile_describes_the_schema(project):
     assert columns[cfg.data.target]["selected"] is False
     assert columns[cfg.data.target]["role"].startswith("outcome")
     assert columns[SUBGROUP]["role"] == "subgroup analysis only"
-    assert columns["mean_radius"]["selected"] is True
+    assert columns[feature_columns(cfg.data)[0]]["selected"] is True
     # The fake-data generator knows nothing of the added column: no statistics, and why.
     assert profile["statistics"]["source"] == "fake" and profile["statistics"]["rows"] == 0
     assert "does not produce this schema" in profile["statistics"]["text"]
@@ -126,8 +136,9 @@ def test_the_default_data_profile_has_statistics_of_fake_data_only(tmp_path):
     profile = contract.data_profile(cfg, tmp_path)
     assert profile["statistics"]["source"] == "fake"
     assert profile["statistics"]["rows"] == cfg.evaluate.data_profile.fake_rows
-    radius = next(column for column in profile["columns"] if column["name"] == "mean_radius")
-    assert radius["min"] <= radius["example"] <= radius["max"]
+    first = feature_columns(cfg.data)[0]
+    column = next(column for column in profile["columns"] if column["name"] == first)
+    assert column["min"] <= column["example"] <= column["max"]
     with open_dict(cfg):
         cfg.evaluate.data_profile.statistics_from = "guess"
     with pytest.raises(PipelineError, match="statistics_from is 'guess': use fake or real"):
@@ -158,8 +169,9 @@ def test_figures_draw_names_from_data_as_they_are(tmp_path):
     importance = evaluate.importance_figure(
         [evaluate.Importance(name, 0.1, 0.01)], tmp_path / "a.png"
     )
-    group = evaluate.GroupResult(name, name, 20, 10, {"sensitivity": 0.5})
-    subgroup = evaluate.subgroup_figure(name, [group], ["sensitivity"], tmp_path / "b.png")
+    metric = task.SUBGROUP_METRICS[0]
+    group = evaluate.GroupResult(name, name, 20, 10, {metric: 0.5})
+    subgroup = evaluate.subgroup_figure(name, [group], [metric], tmp_path / "b.png")
     assert importance.read_bytes().startswith(b"\x89PNG")
     assert subgroup.read_bytes().startswith(b"\x89PNG")
 
@@ -187,6 +199,12 @@ def test_the_toolkit_accepts_the_files_and_shows_their_numbers(project):
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr and "Traceback" not in result.stderr
     report = (root / "docs" / "technical-report.md").read_text(encoding="utf-8")
-    roc_auc = _read(root, pipeline.METRICS)["roc_auc"]
-    assert f"| ROC AUC | {roc_auc:.3f} |" in report
-    assert "figures/subgroup_site.png" in report and (root / "docs/figures/roc_curve.png").is_file()
+    primary = project[1].evaluate.primary_metric
+    value = _read(root, pipeline.METRICS)[primary]
+    # The toolkit escapes the label (brackets too): compare its first word.
+    shown = [line for line in report.splitlines() if line.endswith(f" | {value:.3f} |")]
+    assert any(line.startswith(f"| {task.METRIC_LABELS[primary].split()[0]}") for line in shown)
+    first_figure = next(iter(task.FIGURES))
+    assert (
+        "figures/subgroup_site.png" in report and (root / "docs/figures" / first_figure).is_file()
+    )

@@ -15,16 +15,19 @@ from collections.abc import Callable, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's random_state range
+SPLITS = ("random", "time", "group")  # how prepare.split holds the test set out
 
 # Where a value comes from, for the advice at the end of a message.
 HYDRA = "set it in conf/ or on the command line"
 PARAMS = "params.yaml holds it: fix conf/ or the override and run `make params` (or `dvc exp run -S ...`)"
 
 
-def _rule(kind: type, allowed: Callable[[Any], bool] | None, expect: str, nullable: bool = False):
+def rule(kind: type, allowed: Callable[[Any], bool] | None, expect: str, nullable: bool = False):
+    """A typed, ranged field of a schema below (the flavour's own are `task.SETTINGS`)."""
     return field(
         metadata={"kind": kind, "allowed": allowed, "expect": expect, "nullable": nullable}
     )
@@ -32,64 +35,70 @@ def _rule(kind: type, allowed: Callable[[Any], bool] | None, expect: str, nullab
 
 @dataclass(frozen=True)
 class Train:
-    test_size: float = _rule(
+    test_size: float = rule(
         float, lambda v: 0 < v < 1, "a fraction strictly between 0 and 1, such as 0.25"
     )
-    seed: int = _rule(int, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
-    cv_folds: int = _rule(
+    seed: int = rule(int, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
+    cv_folds: int = rule(
         int, lambda v: v == 0 or v >= 2, "0 (no cross-validation) or a whole number of at least 2"
     )
-    n_jobs: int = _rule(
+    n_jobs: int = rule(
         int, lambda v: v == -1 or v >= 1, "-1 (every core) or a number of parallel folds from 1"
     )
-    cv_max_rows: int | None = _rule(
+    cv_max_rows: int | None = rule(
         int, lambda v: v >= 1000, "a number of rows of at least 1000, or null for all", True
+    )
+    split: str = rule(str, lambda v: v in SPLITS, f"one of {', '.join(SPLITS)}")
+    split_column: str | None = rule(
+        str, lambda v: v.strip() != "", "a column of the data, or null for a random split", True
     )
 
 
 @dataclass(frozen=True)
 class Evaluate:
-    threshold: float = _rule(float, lambda v: 0 <= v <= 1, "a probability from 0 to 1, such as 0.5")
+    # The flavour's own keys (a classifier's threshold) are `task.SETTINGS`.
+    primary_metric: str = rule(str, lambda v: v.strip() != "", "the name of a metric")
+    higher_is_better: bool = rule(bool, None, "true or false")
 
 
 @dataclass(frozen=True)
 class Importance:
-    enabled: bool = _rule(bool, None, "true or false")
-    top: int = _rule(int, lambda v: v >= 1, "a whole number of at least 1")
-    repeats: int = _rule(int, lambda v: v >= 1, "a whole number of at least 1")
-    max_rows: int = _rule(int, lambda v: v >= 10, "a whole number of at least 10")
-    n_jobs: int = _rule(int, lambda v: v == -1 or v >= 1, "-1 (every core) or at least 1")
+    enabled: bool = rule(bool, None, "true or false")
+    top: int = rule(int, lambda v: v >= 1, "a whole number of at least 1")
+    repeats: int = rule(int, lambda v: v >= 1, "a whole number of at least 1")
+    max_rows: int = rule(int, lambda v: v >= 10, "a whole number of at least 10")
+    n_jobs: int = rule(int, lambda v: v == -1 or v >= 1, "-1 (every core) or at least 1")
 
 
 @dataclass(frozen=True)
 class Subgroups:
     # MutableSequence: a list, or OmegaConf's ListConfig (which is not a list).
-    metrics: Sequence[str] = _rule(
+    metrics: Sequence[str] = rule(
         MutableSequence, lambda v: len(v) > 0, "a list such as [sensitivity, roc_auc]"
     )
-    min_cases: int = _rule(int, lambda v: v >= 1, "a whole number of at least 1")
+    min_cases: int = rule(int, lambda v: v >= 1, "a whole number of at least 1")
 
 
 @dataclass(frozen=True)
 class DataProfile:
-    statistics_from: str = _rule(str, lambda v: v in {"fake", "real"}, "fake or real")
-    fake_rows: int = _rule(int, lambda v: v >= 10, "a whole number of at least 10")
-    fake_seed: int = _rule(int, lambda v: 0 <= v <= MAX_SEED, f"0 to {MAX_SEED}")
+    statistics_from: str = rule(str, lambda v: v in {"fake", "real"}, "fake or real")
+    fake_rows: int = rule(int, lambda v: v >= 10, "a whole number of at least 10")
+    fake_seed: int = rule(int, lambda v: 0 <= v <= MAX_SEED, f"0 to {MAX_SEED}")
 
 
 @dataclass(frozen=True)
 class Tracking:
-    uri: str | None = _rule(str, lambda v: v.strip() != "", "a tracking URI or null", True)
-    experiment_name: str | None = _rule(
+    uri: str | None = rule(str, lambda v: v.strip() != "", "a tracking URI or null", True)
+    experiment_name: str | None = rule(
         str, lambda v: v.strip() != "", "a non-empty name, or null for the project's name", True
     )
-    log_model: bool = _rule(bool, None, "true or false")
+    log_model: bool = rule(bool, None, "true or false")
 
 
 @dataclass(frozen=True)
 class Model:
-    name: str = _rule(str, lambda v: v.strip() != "", "the model's name")
-    scale_features: bool = _rule(bool, None, "true or false")
+    name: str = rule(str, lambda v: v.strip() != "", "the model's name")
+    scale_features: bool = rule(bool, None, "true or false")
 
 
 SECTIONS: dict[str, type] = {
@@ -121,24 +130,36 @@ def check(cfg: Any, where: str = HYDRA) -> None:
 
     `where` says how the user changes the value (`HYDRA` or `PARAMS`).
     """
-    for section, schema in SECTIONS.items():
+    checks = [
+        (section, spec.name, spec.metadata)
+        for section, schema in SECTIONS.items()
+        for spec in fields(schema)
+    ]
+    for key, (kind, allowed, expect) in task.SETTINGS.items():
+        section, name = key.rsplit(".", 1)
+        checks.append((section, name, {"kind": kind, "allowed": allowed, "expect": expect}))
+    for section, name, meta in checks:
         values: Any = cfg
         for part in section.split("."):
             values = values.get(part) if isinstance(values, Mapping) else None
         if not isinstance(values, Mapping):
             raise PipelineError(f"`{section}` is missing from the configuration: {where}")
-        for rule in fields(schema):
-            key = f"{section}.{rule.name}"
-            meta = rule.metadata
-            if rule.name not in values:
-                raise PipelineError(f"{key} is missing: {where}")
-            value = values[rule.name]
-            if value is None and meta["nullable"]:
-                continue
-            if not _has_kind(value, meta["kind"]) or (
-                meta["allowed"] is not None and not meta["allowed"](value)
-            ):
-                # The value comes from the command line or a file: shown as a quoted repr.
-                raise PipelineError(
-                    f"{key}={_shown(value)} is not valid: use {meta['expect']}; {where}"
-                )
+        key = f"{section}.{name}"
+        if name not in values:
+            raise PipelineError(f"{key} is missing: {where}")
+        value = values[name]
+        if value is None and meta.get("nullable"):
+            continue
+        if not _has_kind(value, meta["kind"]) or (
+            meta["allowed"] is not None and not meta["allowed"](value)
+        ):
+            # The value comes from the command line or a file: shown as a quoted repr.
+            raise PipelineError(
+                f"{key}={_shown(value)} is not valid: use {meta['expect']}; {where}"
+            )
+    primary = cfg["evaluate"]["primary_metric"]
+    if primary not in task.METRIC_LABELS:
+        raise PipelineError(
+            f"evaluate.primary_metric={_shown(primary)} is not a metric of this {task.NAME} "
+            f"project: use one of {', '.join(task.METRIC_LABELS)}; {where}"
+        )

@@ -14,29 +14,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.data import feature_columns, subgroups
-from {{ cookiecutter.package_name }}.evaluate import (
-    FIGURE_CAPTIONS,
-    FIGURE_NAMES,
-    METRIC_LABELS,
-    Evaluation,
-    GroupResult,
-    Importance,
-)
+from {{ cookiecutter.package_name }} import task
+from {{ cookiecutter.package_name }}.columns import feature_columns, roles, subgroups
+from {{ cookiecutter.package_name }}.evaluate import Evaluation, GroupResult, Importance
 
 CONTRACT = 1
 MANIFEST = "metrics/report.json"
 PROFILE = "metrics/data_profile.json"
-SHOWN_METRICS = (
-    "roc_auc",
-    "average_precision",
-    "sensitivity",
-    "specificity",
-    "precision",
-    "f1",
-    "balanced_accuracy",
-    "brier_score",
-)
 
 
 def write_json(value: Mapping[str, Any], path: Path) -> Path:
@@ -60,52 +44,44 @@ def report_manifest(
     version: str,
 ) -> dict[str, Any]:
     """metrics/report.json: what the documents show of this model, declared."""
-    values, data_cfg = evaluation.metrics, cfg["data"]
+    data_cfg = cfg["data"]
     settings = cfg["evaluate"]
-    metrics = [{"name": name, "label": METRIC_LABELS[name]} for name in SHOWN_METRICS]
+    labels = task.METRIC_LABELS
+    metrics = [{"name": name, "label": labels[name]} for name in task.shown_metrics(data_cfg)]
     metric_files = ["metrics/metrics.json"]
-    if "cv_roc_auc_mean" in cv_metrics:
+    cv_mean = f"cv_{task.SCORE_NAME}_mean"
+    if cv_mean in cv_metrics:
         metric_files.append("metrics/cv.json")
         metrics.append(
             {
-                "name": "cv_roc_auc_mean",
-                "label": f"Cross-validated ROC AUC ({cv_metrics['cv_folds']} folds of the "
-                "training split, mean ± sd)",
-                "spread": "cv_roc_auc_std",
+                "name": cv_mean,
+                "label": f"Cross-validated {task.SCORING_LABEL} ({cv_metrics['cv_folds']} folds "
+                "of the training split, mean ± sd)",
+                "spread": f"cv_{task.SCORE_NAME}_std",
             }
         )
+    own = task.manifest(evaluation, cfg)
     manifest: dict[str, Any] = {
         "contract": CONTRACT,
-        "task": "binary classification",
+        "task": task.describe(data_cfg),
         "project": {"name": {{ cookiecutter.project_slug | quoted }}, "version": version},
         "model": {
             "name": str(cfg["model"]["name"]),
             "estimator": str(cfg["model"]["estimator"]["_target_"]),
         },
         "data": {"name": str(data_cfg["name"]), "schema": f"conf/data/{data_cfg['name']}.yaml"},
-        "evaluation": f"On the held-out test set ({values['n_test']} cases, threshold "
-        f"{values['threshold']})",
-        "primary_metric": {"name": "roc_auc", "higher_is_better": True},
+        "evaluation": own["evaluation"],
+        "primary_metric": {
+            "name": str(settings["primary_metric"]),
+            "higher_is_better": bool(settings["higher_is_better"]),
+        },
         "metric_files": metric_files,
         "metrics": metrics,
-        "facts": [
-            {"label": "Test cases", "value": values["n_test"]},
-            {"label": "Positive test cases", "value": values["n_test_positive"]},
-            {"label": "Decision threshold", "value": values["threshold"]},
-        ],
-        "tables": [
-            {
-                "title": "Confusion matrix",
-                "columns": ["", "Predicted positive", "Predicted negative"],
-                "rows": [
-                    ["Actually positive", values["true_positive"], values["false_negative"]],
-                    ["Actually negative", values["false_positive"], values["true_negative"]],
-                ],
-            }
-        ],
+        "facts": own["facts"],
+        "tables": own["tables"],
         "figures": [
             {"file": f"{figures_dir}/{name}", "caption": caption}
-            for name, caption in zip(FIGURE_NAMES, FIGURE_CAPTIONS, strict=True)
+            for name, caption in task.FIGURES.items()
         ],
         "feature_importance": None,
         "subgroups": None,
@@ -115,20 +91,25 @@ def report_manifest(
         repeats = settings["importance"]["repeats"]
         manifest["feature_importance"] = _section(
             "Feature importance",
-            f"Permutation importance on {used} test cases: how much the ROC AUC drops when "
-            f"one feature's values are shuffled ({repeats} repeats). It shows what the model "
-            "relies on, not what causes the outcome.",
+            f"Permutation importance on {used} test cases: how much the {task.SCORING_LABEL} "
+            f"worsens when one feature's values are shuffled ({repeats} repeats). It shows what "
+            "the model relies on, not what causes the outcome.",
             figure,
-            ["Feature", "Mean drop in ROC AUC", "Standard deviation"],
+            [
+                "Feature",
+                f"Mean {task.IMPORTANCE_LABEL[0].lower()}{task.IMPORTANCE_LABEL[1:]}",
+                "Standard deviation",
+            ],
             [[item.feature, item.mean, item.std] for item in rows],
         )
     if groups is not None:
         results, figures = groups
         names = list(settings["subgroups"]["metrics"])
-        columns = ["Group", "Cases", "Positive"] + [METRIC_LABELS[name] for name in names]
+        count = task.group_count_label(data_cfg)
+        columns = ["Group", "Cases", count] + [labels[name] for name in names]
         manifest["subgroups"] = {
-            "text": f"Test-set performance by subgroup (threshold {values['threshold']}); "
-            f"groups with fewer than {settings['subgroups']['min_cases']} cases are not scored.",
+            "text": f"{own['subgroups_text']}; groups with fewer than "
+            f"{settings['subgroups']['min_cases']} cases are not scored.",
             "sections": [
                 _section(
                     f"Performance by {column}",
@@ -136,7 +117,7 @@ def report_manifest(
                     figures.get(column),
                     columns,
                     [
-                        [result.group, result.cases, result.positives]
+                        [result.group, result.cases, result.count]
                         + [result.metrics[name] for name in names]
                         for result in results
                         if result.column == column
@@ -182,12 +163,16 @@ def data_profile(cfg: Mapping[str, Any], root: Path) -> dict[str, Any]:
             located["path"] = str(root / located["path"])
         frame, note = load_dataset(located), ""
     elif origin == "fake":
-        from {{ cookiecutter.package_name }}.data.fake import generate
+        from {{ cookiecutter.package_name }}.data.fake import generate, reference_for
 
         rows, seed = int(settings["fake_rows"]), int(settings["fake_seed"])
         note = f"Generated by python -m {{ cookiecutter.package_name }}.data.fake, seed {seed}."
         try:
-            frame = validate(generate(rows, seed), data_cfg, "the fake data of data/fake.py")
+            generated = generate(rows, seed, reference_for(data_cfg))
+            # The generator may add columns (subgroups) a schema leaves out: not statistics
+            # anyone reads. A declared column it does not make is a mismatch, named below.
+            kept = [name for name in generated.columns if name in data_cfg["columns"]]
+            frame = validate(generated[kept], data_cfg, "the fake data of data/fake.py")
         except PipelineError as error:
             frame = None
             note = (
@@ -199,16 +184,21 @@ def data_profile(cfg: Mapping[str, Any], root: Path) -> dict[str, Any]:
             f"evaluate.data_profile.statistics_from is {origin!r}: use fake or real"
         )
     if frame is not None and data_cfg["target"] in frame.columns:
-        share = (frame[data_cfg["target"]] == data_cfg["positive_label"]).mean()
-        note += f" Positive cases: {share:.1%}."
+        note += f" {task.profile_note(frame, data_cfg)}"
     selected = set(feature_columns(data_cfg))
-    grouped = set(subgroups(data_cfg))
+    grouped, declared_roles = set(subgroups(data_cfg)), roles(data_cfg)
     columns = []
     for name, kind in data_cfg["columns"].items():
         if name == data_cfg["target"]:
-            role = f"outcome; positive: {data_cfg['positive_label']}"
+            role = task.target_role(data_cfg)
+        elif name in grouped:
+            role = "subgroup analysis only"
+        elif name in declared_roles:
+            role = declared_roles[name].replace("_", " ")
+        elif kind == "datetime":
+            role = "date or time"
         else:
-            role = "subgroup analysis only" if name in grouped else "feature"
+            role = "feature"
         columns.append(
             {
                 "name": name,

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from {{ cookiecutter.package_name }}.data import categorical_columns, feature_columns
+from {{ cookiecutter.package_name }} import task
+from {{ cookiecutter.package_name }}.columns import categorical_columns, feature_columns
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -79,43 +80,15 @@ def check_estimator_params(estimator: Any, model_cfg: Mapping[str, Any]) -> None
         ) from None
 
 
-def labels(frame: pd.DataFrame, data_cfg: Mapping[str, Any]) -> pd.Series:
-    """The target as 1 for a positive case, 0 otherwise."""
-    return (frame[data_cfg["target"]] == data_cfg["positive_label"]).astype("int64")
-
-
-# The fewest cases of each class a split may hold. Fewer, and a metric rests on a handful of
-# cases (one case moves sensitivity by 20 points or more) or cannot be computed at all.
-MIN_CASES_PER_CLASS = 5
-
-
-def class_counts(frame: pd.DataFrame, data_cfg: Mapping[str, Any]) -> tuple[int, int]:
-    """(positive, negative) cases in `frame`."""
-    positive = int(labels(frame, data_cfg).sum())
-    return positive, len(frame) - positive
-
-
 def check_training_set(cfg: Mapping[str, Any], train: pd.DataFrame) -> None:
-    """Enough cases of each class to fit, and one of each in every cross-validation fold."""
-    folds = int(cfg["train"]["cv_folds"])
-    needed = max(MIN_CASES_PER_CLASS, folds)
-    positive, negative = class_counts(train, cfg["data"])
-    if min(positive, negative) < needed:
-        reason = (
-            f"train.cv_folds={folds} needs at least {folds} of each class"
-            if folds > MIN_CASES_PER_CLASS
-            else f"fitting needs at least {MIN_CASES_PER_CLASS} of each class"
-        )
-        raise PipelineError(
-            f"the training split has {positive} positive and {negative} negative cases: "
-            f"{reason}; use more data, lower train.test_size"
-            + (" or lower train.cv_folds (0 turns it off)" if folds > MIN_CASES_PER_CLASS else "")
-        )
+    """Enough rows (of each class, for a classifier) to fit and to cross-validate."""
+    task.check_training_set(cfg, train)
 
 
 def cross_validation_rows(cfg: Mapping[str, Any], train: pd.DataFrame) -> pd.DataFrame:
-    """The training rows cross-validation runs on: all of them, or a stratified sample of
-    `train.cv_max_rows` when there are more (the final model is always fitted on every row)."""
+    """The training rows cross-validation runs on: all of them, or a sample of
+    `train.cv_max_rows` when there are more, stratified where the flavour stratifies (the
+    final model is always fitted on every row)."""
     from sklearn.model_selection import train_test_split
 
     cap = cfg["train"]["cv_max_rows"]
@@ -125,13 +98,14 @@ def cross_validation_rows(cfg: Mapping[str, Any], train: pd.DataFrame) -> pd.Dat
         train,
         train_size=int(cap),
         random_state=cfg["train"]["seed"],
-        stratify=labels(train, cfg["data"]),
+        stratify=task.stratify(train, cfg["data"]),
     )
     return sample
 
 
 def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, float]:
-    """ROC AUC over `train.cv_folds` stratified folds of the training set (empty if off).
+    """The flavour's score (`task.scoring`) over `train.cv_folds` folds of the training set
+    (`task.cv_splitter`), as `cv_<score>_mean` and `_std`; empty if off.
 
     The folds are fitted in parallel (`train.n_jobs`) in threads: scikit-learn's tree builders
     and gradient boosting release the GIL, and threads neither start processes nor copy the
@@ -140,7 +114,7 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
     oversubscribe the cores.
     """
     from joblib import parallel_backend
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import GroupKFold, TimeSeriesSplit, cross_val_score
     from threadpoolctl import threadpool_limits
 
     folds = int(cfg["train"]["cv_folds"])
@@ -148,7 +122,13 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
         return {}
     rows = cross_validation_rows(cfg, train)
     check_training_set(cfg, rows)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=cfg["train"]["seed"])
+    splitter, groups = task.cv_splitter(cfg), None
+    how, column = cfg["train"]["split"], cfg["train"]["split_column"]
+    if how == "group":  # a group never on both sides of a fold either
+        splitter, groups = GroupKFold(n_splits=folds), rows[column].astype("string")
+    elif how == "time":  # each fold tested on rows after those it was fitted on
+        rows = rows.sort_values(column, kind="stable")
+        splitter = TimeSeriesSplit(n_splits=folds)
     n_jobs = int(cfg["train"]["n_jobs"])
     with (
         parallel_backend("threading", n_jobs=n_jobs),
@@ -157,14 +137,15 @@ def cross_validate(cfg: Mapping[str, Any], train: pd.DataFrame) -> dict[str, flo
         scores = cross_val_score(
             build_model(cfg["model"], cfg["data"]),
             rows[feature_columns(cfg["data"])],
-            labels(rows, cfg["data"]),
-            scoring="roc_auc",
+            task.target(rows, cfg["data"]),
+            scoring=task.scoring(cfg["data"]),
             cv=splitter,
+            groups=groups,
             n_jobs=n_jobs,
         )
     return {
-        "cv_roc_auc_mean": round(float(scores.mean()), 6),
-        "cv_roc_auc_std": round(float(scores.std()), 6),
+        f"cv_{task.SCORE_NAME}_mean": round(float(task.SCORE_SIGN * scores.mean()), 6),
+        f"cv_{task.SCORE_NAME}_std": round(float(scores.std()), 6),
         "cv_folds": folds,
         "cv_rows": len(rows),
     }
@@ -174,5 +155,5 @@ def fit(cfg: Mapping[str, Any], train: pd.DataFrame) -> Pipeline:
     """The configured model fitted on the training set."""
     check_training_set(cfg, train)
     model = build_model(cfg["model"], cfg["data"])
-    model.fit(train[feature_columns(cfg["data"])], labels(train, cfg["data"]))
+    model.fit(train[feature_columns(cfg["data"])], task.target(train, cfg["data"]))
     return model

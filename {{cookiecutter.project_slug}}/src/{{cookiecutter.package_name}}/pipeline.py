@@ -106,7 +106,7 @@ def evaluate_stage() -> None:
     import joblib
     from omegaconf import OmegaConf
 
-    from {{ cookiecutter.package_name }} import evaluate, tracking
+    from {{ cookiecutter.package_name }} import evaluate, task, tracking
     from {{ cookiecutter.package_name }}.data import feature_columns
     from {{ cookiecutter.package_name }}.prepare import file_md5, read_table
 
@@ -118,14 +118,14 @@ def evaluate_stage() -> None:
     if not model_file.is_file():
         raise PipelineError(f"{model_file} not found: run `dvc repro train` to create it")
     model = joblib.load(model_file)
-    evaluation = evaluate.evaluate(model, test, cfg.data, cfg.evaluate.threshold)
+    evaluation = task.evaluate(model, test, cfg)
     cv_file = resolve(CV_METRICS)
     cv_metrics = json.loads(cv_file.read_text(encoding="utf-8")) if cv_file.is_file() else {}
     metrics_file = evaluate.write_metrics(evaluation.metrics, resolve(METRICS))
     evaluate.write_plots_data(evaluation, resolve(PLOTS_DIR))
     predictions = resolve(PREDICTIONS)
     evaluation.predictions.to_csv(predictions, index=False)
-    figures = evaluate.write_figures(evaluation, resolve(FIGURES_DIR))
+    figures = task.write_figures(evaluation, resolve(FIGURES_DIR))
     figures += write_report_files(cfg, model, test, evaluation, cv_metrics)
 
     tags = {
@@ -156,8 +156,10 @@ def evaluate_stage() -> None:
             "tracking_uri": tracking.public_uri(tracking.tracking_uri(cfg.tracking)),
         }
     resolve(RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    primary = cfg.evaluate.primary_metric
     print(
-        f"evaluate: ROC AUC {evaluation.metrics['roc_auc']:.3f}, MLflow run {info['run_id']}",
+        f"evaluate: {task.METRIC_LABELS[primary]} {evaluation.metrics[primary]:.3f}, "
+        f"MLflow run {info['run_id']}",
         file=sys.stderr,
     )
 

@@ -7,51 +7,74 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.data import describe_source, load_dataset
 from {{ cookiecutter.package_name }}.errors import PipelineError
-from {{ cookiecutter.package_name }}.models import (
-    MIN_CASES_PER_CLASS,
-    check_training_set,
-    class_counts,
-)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def split(cfg: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The training and test sets, stratified on the target, reproducible from `train.seed`."""
-    from sklearn.model_selection import train_test_split
+def _check_split_column(cfg: Mapping[str, Any]) -> str | None:
+    """The column a time or group split uses (None for a random split), checked."""
+    train_cfg, data_cfg = cfg["train"], cfg["data"]
+    how, column = train_cfg["split"], train_cfg["split_column"]
+    if how == "random":
+        return None
+    if column is None or column not in data_cfg["columns"]:
+        raise PipelineError(
+            f"train.split={how} needs train.split_column, one of the columns of "
+            f"conf/data/{data_cfg['name']}.yaml; got {column!r}"
+        )
+    if how == "time" and data_cfg["columns"][column] != "datetime":
+        raise PipelineError(
+            f"train.split=time orders rows by train.split_column={column}, declared "
+            f"{data_cfg['columns'][column]}: declare it datetime in conf/data/{data_cfg['name']}.yaml"
+        )
+    return column
 
-    data_cfg = cfg["data"]
-    frame = load_dataset(data_cfg)
-    positive, negative = class_counts(frame, data_cfg)
-    test_size = cfg["train"]["test_size"]
-    too_small = (
-        f"{describe_source(data_cfg)} has {len(frame)} rows ({positive} positive, {negative} "
-        f"negative cases)"
+
+def _hold_out(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training and test rows by `train.split` (raises ValueError when there are too few)."""
+    from sklearn.model_selection import GroupShuffleSplit, train_test_split
+
+    train_cfg, data_cfg = cfg["train"], cfg["data"]
+    column = _check_split_column(cfg)
+    if train_cfg["split"] == "time":
+        ordered = frame.sort_values(column, kind="stable")
+        cut = len(ordered) - max(1, round(len(ordered) * train_cfg["test_size"]))
+        if cut < 1:
+            raise ValueError("too few rows")
+        return ordered.iloc[:cut], ordered.iloc[cut:]
+    if train_cfg["split"] == "group":
+        splitter = GroupShuffleSplit(
+            n_splits=1, test_size=train_cfg["test_size"], random_state=train_cfg["seed"]
+        )
+        train_rows, test_rows = next(splitter.split(frame, groups=frame[column].astype("string")))
+        return frame.iloc[train_rows], frame.iloc[test_rows]
+    return train_test_split(
+        frame,
+        test_size=train_cfg["test_size"],
+        random_state=train_cfg["seed"],
+        stratify=task.stratify(frame, data_cfg),
     )
+
+
+def split(cfg: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training and test sets by `train.split` (random: stratified where the flavour
+    stratifies, `task.stratify`; time; group), reproducible from `train.seed`."""
+    data_cfg = cfg["data"]
+    _check_split_column(cfg)  # a wrong setting is named before the data are read
+    frame = load_dataset(data_cfg)
+    test_size = cfg["train"]["test_size"]
+    too_small = f"{describe_source(data_cfg)} has {task.describe_rows(frame, data_cfg)}"
     try:
-        train, test = train_test_split(
-            frame,
-            test_size=test_size,
-            random_state=cfg["train"]["seed"],
-            stratify=frame[data_cfg["target"]],
-        )
-    except ValueError:  # too few rows to stratify: named below with the numbers
-        raise PipelineError(
-            f"{too_small}: too few to split with train.test_size={test_size}; the test split "
-            f"needs at least {MIN_CASES_PER_CLASS} cases of each class: use more data"
-        ) from None
-    test_positive, test_negative = class_counts(test, data_cfg)
-    if min(test_positive, test_negative) < MIN_CASES_PER_CLASS:
-        raise PipelineError(
-            f"{too_small}; its test split (train.test_size={test_size}) has {test_positive} "
-            f"positive and {test_negative} negative cases, and evaluating needs at least "
-            f"{MIN_CASES_PER_CLASS} of each: use more data or raise train.test_size"
-        )
+        train, test = _hold_out(frame, cfg)
+    except ValueError:  # too few rows to split: named below with the numbers
+        raise PipelineError(f"{too_small}: {task.unsplittable(test_size)}") from None
     try:
-        check_training_set(cfg, train)
+        task.check_test_set(test, cfg)
+        task.check_training_set(cfg, train)
     except PipelineError as error:
         raise PipelineError(f"{too_small}; {error}") from None
     return train.reset_index(drop=True), test.reset_index(drop=True)

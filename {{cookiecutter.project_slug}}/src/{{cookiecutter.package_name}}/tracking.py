@@ -106,10 +106,30 @@ def public_overrides(overrides: Sequence[str]) -> list[str]:
     return kept
 
 
+# What MLflow accepts in a parameter name (its own rule, less the colon it refuses on Windows
+# and the slash that makes a name a path), and the longest name it stores.
+_PARAM_KEY_CHARACTER = re.compile(r"[^A-Za-z0-9_\-. ]")
+MAX_PARAM_KEY = 250
+
+
+def param_key(key: str) -> str:
+    """`key` as a valid MLflow parameter name. Keys come from column names too (`90+`, `wait
+    (mins)`): any other character becomes `_`, and a changed or shortened key ends with a
+    hash of the original, so that two columns never share one name."""
+    import hashlib
+
+    safe = _PARAM_KEY_CHARACTER.sub("_", key)
+    if safe == key and len(key) <= MAX_PARAM_KEY:
+        return key
+    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+    return f"{safe[: MAX_PARAM_KEY - 10]}__{digest}"
+
+
 def public_params(config: Mapping[str, Any]) -> dict[str, str]:
-    """The configuration flattened for `log_params`, without tracking settings or secrets."""
+    """The configuration flattened for `log_params` (keys made valid for MLflow by
+    `param_key`), without tracking settings or secrets."""
     return {
-        key: public_uri(value)
+        param_key(key): public_uri(value)
         for key, value in flatten(config).items()
         if not key.startswith("tracking.") and not _SECRET_KEY.search(key)
     }
@@ -472,8 +492,10 @@ def log_run(
     if log_model:
         from mlflow.models import infer_signature
 
+        from {{ cookiecutter.package_name }} import task
+
         example = input_example.head(5)
-        signature = infer_signature(example, model.predict_proba(example))
+        signature = infer_signature(example, task.predict(model, example))
         mlflow.sklearn.log_model(
             model,
             name="model",

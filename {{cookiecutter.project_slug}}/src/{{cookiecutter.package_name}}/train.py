@@ -2,8 +2,9 @@
 
     python -m {{ cookiecutter.package_name }}.train                      # defaults of conf/config.yaml
     python -m {{ cookiecutter.package_name }}.train model=random_forest train.seed=7
-    python -m {{ cookiecutter.package_name }}.train --multirun model=logistic_regression,random_forest
+    python -m {{ cookiecutter.package_name }}.train --multirun model={{ cookiecutter.task | task_option('model') }},random_forest
     python -m {{ cookiecutter.package_name }}.train hparams_search=random_forest_grid launcher=joblib
+    python -m {{ cookiecutter.package_name }}.train hparams_search=optuna   # optimises evaluate.primary_metric
 
 Each run splits the data, fits the model, evaluates it and logs everything to MLflow; its files
 (split data, metrics, plots data, figures) go to Hydra's output folder under outputs/. The DVC
@@ -38,7 +39,7 @@ def run(
     """Split, fit, evaluate and log one run; its metrics."""
     from omegaconf import OmegaConf
 
-    from {{ cookiecutter.package_name }} import config, evaluate, models, prepare, tracking
+    from {{ cookiecutter.package_name }} import config, evaluate, models, prepare, task, tracking
     from {{ cookiecutter.package_name }}.data import feature_columns, resolve
 
     config.check(cfg, config.HYDRA)
@@ -50,11 +51,11 @@ def run(
     test_file = prepare.write_table(test, output_dir / "data" / "test.parquet")
     cv_metrics = models.cross_validate(cfg, train)
     model = models.fit(cfg, train)
-    evaluation = evaluate.evaluate(model, test, cfg["data"], cfg["evaluate"]["threshold"])
+    evaluation = task.evaluate(model, test, cfg)
     metrics = {**evaluation.metrics, **cv_metrics}
     metrics_file = evaluate.write_metrics(metrics, output_dir / "metrics.json")
     evaluate.write_plots_data(evaluation, output_dir / "plots")
-    figures = evaluate.write_figures(evaluation, output_dir / "figures")
+    figures = task.write_figures(evaluation, output_dir / "figures")
 
     # Tracking settings and credentials never reach run names, tags or params.
     public = tracking.public_overrides(overrides)
@@ -98,13 +99,21 @@ def _task(cfg: Any) -> float:
             list(hydra_cfg.overrides.task),
             sweep_job=hydra_cfg.job.num if is_sweep else None,
         )
-    # Returned for sweepers that optimise (such as Optuna).
-    return metrics["roc_auc"]
+    # Returned for sweepers that optimise: the primary metric the configuration declares.
+    return metrics[cfg["evaluate"]["primary_metric"]]
+
+
+def direction(higher_is_better: bool) -> str:
+    """Optuna's name for the direction `evaluate.higher_is_better` declares."""
+    return "maximize" if higher_is_better else "minimize"
 
 
 def main() -> None:
     import hydra
+    from omegaconf import OmegaConf
 
+    # conf/hparams_search/optuna.yaml: the sweep optimises in the configured direction.
+    OmegaConf.register_new_resolver("direction", direction, replace=True)
     hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_task)()
 
 

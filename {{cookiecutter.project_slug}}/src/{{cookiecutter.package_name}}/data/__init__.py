@@ -1,6 +1,6 @@
 """Load a data set described in `conf/data/*.yaml` and check it against its declared schema.
 
-A data config names its source (`breast_cancer`, scikit-learn's bundled copy, or `file`, a CSV
+A data config names its source (a data set bundled with scikit-learn, see `BUNDLED`, or `file`, a CSV
 or Parquet file), the target column and every column with its type. Whatever the source, the
 rest of the pipeline sees the same thing: a data frame whose columns match the schema.
 """
@@ -8,18 +8,22 @@ rest of the pipeline sees the same thing: a data frame whose columns match the s
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableSequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from {{ cookiecutter.package_name }} import task
+
+# Column roles live in columns.py; the data layer hands them on (`as`: re-exported).
+from {{ cookiecutter.package_name }}.columns import NUMERIC_TYPES, config_file, feature_columns
+from {{ cookiecutter.package_name }}.columns import categorical_columns as categorical_columns
+from {{ cookiecutter.package_name }}.columns import check_schema_config as check_schema_config
+from {{ cookiecutter.package_name }}.columns import subgroups as subgroups
 from {{ cookiecutter.package_name }}.errors import PipelineError
 from {{ cookiecutter.package_name }}.paths import project_root
 
 if TYPE_CHECKING:
     import pandas as pd
-
-COLUMN_TYPES = ("float", "int", "bool", "category", "string")
-NUMERIC_TYPES = ("float", "int", "bool")
 
 
 def workspace_root() -> Path:
@@ -41,50 +45,12 @@ def resolve(path: str | os.PathLike[str]) -> Path:
     return path if path.is_absolute() else workspace_root() / path
 
 
-def _config_file(data_cfg: Mapping[str, Any]) -> str:
-    return f"conf/data/{data_cfg.get('name', '<name>')}.yaml"
-
-
-def check_schema_config(data_cfg: Mapping[str, Any]) -> None:
-    """The schema itself is consistent: known types, target and subgroups among the columns."""
-    where = _config_file(data_cfg)
-    columns = data_cfg.get("columns") or {}
-    if not columns:
-        raise PipelineError(f"{where} declares no `columns`: list every column as `name: type`")
-    unknown = {name: kind for name, kind in columns.items() if kind not in COLUMN_TYPES}
-    if unknown:
-        raise PipelineError(
-            f"{where}: unknown column types {unknown}; use one of {', '.join(COLUMN_TYPES)}"
-        )
-    for role, names in (("target", [data_cfg.get("target")]), ("subgroups", subgroups(data_cfg))):
-        missing = [name for name in names if name not in columns]
-        if missing:
-            raise PipelineError(f"{where}: {role} {', '.join(map(str, missing))} not in `columns`")
-
-
-def subgroups(data_cfg: Mapping[str, Any]) -> list[str]:
-    """Columns kept for subgroup (fairness) analysis; optional in the schema."""
-    return list(data_cfg.get("subgroups") or [])
-
-
-def feature_columns(data_cfg: Mapping[str, Any]) -> list[str]:
-    """The columns a model learns from: all but the target and the subgroup columns."""
-    excluded = {data_cfg["target"], *subgroups(data_cfg)}
-    return [name for name in data_cfg["columns"] if name not in excluded]
-
-
-def categorical_columns(data_cfg: Mapping[str, Any]) -> list[str]:
-    return [
-        name for name in feature_columns(data_cfg) if data_cfg["columns"][name] not in NUMERIC_TYPES
-    ]
-
-
 def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
     """`frame` with the declared column order and types, or a `PipelineError` naming `source`."""
     import pandas as pd
 
     check_schema_config(data_cfg)
-    where = _config_file(data_cfg)
+    where = config_file(data_cfg)
     declared = dict(data_cfg["columns"])
     missing = [name for name in declared if name not in frame.columns]
     extra = [str(name) for name in frame.columns if name not in declared]
@@ -121,7 +87,15 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
                 not_finite.append(f"{name}: {n_missing} missing")
             if infinite:
                 not_finite.append(f"{name}: {infinite} infinite")
-        if kind == "float":
+        if kind == "datetime":
+            # Dates as ISO 8601 text (2026-11-27, 2026-11-27T09:30) or already dates.
+            converted = pd.to_datetime(column, errors="coerce", format="ISO8601")
+            if converted.isna().sum() > column.isna().sum():
+                example = column[converted.isna() & column.notna()].iloc[0]
+                wrong.append(f"{name} (declared datetime, found {str(example)[:40]!r})")
+                continue
+            frame[name] = converted
+        elif kind == "float":
             frame[name] = column.astype("float64")
         elif kind == "int":
             frame[name] = column if column.isna().any() else column.astype("int64")
@@ -141,19 +115,36 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
             "or drop those rows before training (or move the column to `subgroups` in "
             f"{where} if it is no feature)"
         )
+    frame = apply_filter(frame, data_cfg, source)
     target = frame[data_cfg["target"]]
     if target.isna().any():
         raise PipelineError(
             f"{source}: {target.isna().sum()} rows have no value in the target column "
             f"{data_cfg['target']}; drop or fill them before training"
         )
-    labels = set(target.unique().tolist())
-    if data_cfg["positive_label"] not in labels or len(labels) != 2:
-        raise PipelineError(
-            f"{source}: the target {data_cfg['target']} must take two values, one of them the "
-            f"positive_label {data_cfg['positive_label']!r} ({where}); found {sorted(labels)}"
-        )
+    task.check_target(frame, data_cfg, source, where)
     return frame
+
+
+def apply_filter(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
+    """The rows whose values are among those `filter` lists for each column (a model per site:
+    `filter: {site: [north]}`); all rows without a filter. Values compare as text."""
+    # A list, or OmegaConf's ListConfig (a MutableSequence, not a list); one value alone.
+    wanted = {
+        str(column): [str(value) for value in values]
+        if isinstance(values, MutableSequence)
+        else [str(values)]
+        for column, values in (data_cfg.get("filter") or {}).items()
+    }
+    for column, allowed in wanted.items():
+        frame = frame[frame[column].astype("string").isin(allowed)]
+    if wanted and frame.empty:
+        shown = wanted
+        raise PipelineError(
+            f"{source}: no row is left after the filter {shown} of {config_file(data_cfg)}: "
+            "check the values (they compare as text)"
+        )
+    return frame.reset_index(drop=True) if wanted else frame
 
 
 def load_breast_cancer_frame() -> pd.DataFrame:
@@ -165,6 +156,39 @@ def load_breast_cancer_frame() -> pd.DataFrame:
     # scikit-learn codes malignant as 0; the schema makes the case of interest the positive one.
     frame["malignant"] = (bunch.target == 0).astype("int64")
     return frame
+
+
+def load_wine_frame() -> pd.DataFrame:
+    """scikit-learn's bundled wine recognition data: three cultivars, a multiclass target."""
+    from sklearn.datasets import load_wine
+
+    bunch = load_wine(as_frame=True)
+    frame = bunch.data.rename(columns=lambda name: name.replace("/", "_per_"))
+    frame["cultivar"] = bunch.target.map(lambda code: f"cultivar_{code}").astype("string")
+    return frame
+
+
+def load_diabetes_frame() -> pd.DataFrame:
+    """scikit-learn's bundled diabetes data: ten baseline measurements and a disease
+    progression score a year later (a regression target), unscaled as first published."""
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes(as_frame=True, scaled=False)
+    frame = bunch.data.rename(
+        columns={"s1": "tc", "s2": "ldl", "s3": "hdl", "s4": "tch", "s5": "ltg", "s6": "glu"}
+    )
+    frame["sex"] = frame["sex"].map({1.0: "1", 2.0: "2"}).astype("string")
+    frame["progression"] = bunch.target.astype("float64")
+    return frame
+
+
+# The data sets `source:` may name that ship inside scikit-learn (no download), and how
+# messages name them.
+BUNDLED = {
+    "breast_cancer": (load_breast_cancer_frame, "the bundled breast cancer data"),
+    "wine": (load_wine_frame, "the bundled wine data"),
+    "diabetes": (load_diabetes_frame, "the bundled diabetes data"),
+}
 
 
 def _text_problem(path: Path) -> str | None:
@@ -230,7 +254,7 @@ def describe_source(data_cfg: Mapping[str, Any]) -> str:
     """How messages name the data: its file, or the bundled data set."""
     if data_cfg.get("source") == "file" and data_cfg.get("path"):
         return str(resolve(data_cfg["path"]))
-    return "the bundled breast cancer data"
+    return BUNDLED.get(data_cfg.get("source"), (None, "the bundled data"))[1]
 
 
 def missing_file_hint(path: Path, produced_by: str | None) -> str:
@@ -241,14 +265,16 @@ def missing_file_hint(path: Path, produced_by: str | None) -> str:
 def load_dataset(data_cfg: Mapping[str, Any]) -> pd.DataFrame:
     """The data set described by `data_cfg`, validated against its schema."""
     source = data_cfg["source"]
-    if source == "breast_cancer":
-        return validate(load_breast_cancer_frame(), data_cfg, "the bundled breast cancer data")
+    if source in BUNDLED:
+        load, name = BUNDLED[source]
+        return validate(load(), data_cfg, name)
     if source != "file":
         raise PipelineError(
-            f"{_config_file(data_cfg)}: unknown source {source!r}; use breast_cancer or file"
+            f"{config_file(data_cfg)}: unknown source {source!r}; use file or one of "
+            f"{', '.join(BUNDLED)}"
         )
     if not data_cfg.get("path"):
-        raise PipelineError(f"{_config_file(data_cfg)}: a file source needs a `path`")
+        raise PipelineError(f"{config_file(data_cfg)}: a file source needs a `path`")
     path = resolve(data_cfg["path"])
     if not path.is_file():
         raise PipelineError(missing_file_hint(path, data_cfg.get("produced_by")))
