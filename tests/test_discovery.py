@@ -137,6 +137,19 @@ def test_bundled_extract_is_discovered_tracked_and_reported(discovery):
     assert "nhs_number" in card and "identifier" in card
 
 
+def test_a_sweep_nests_one_run_per_setting_under_its_parent(discovery):
+    env, project = discovery["env"], discovery["project"]
+    env.run("make", "RUN=", "fake-data", timeout=120)
+    env.run("make", "RUN=", "sweep", "ARGS=data=fake checks.as_of=2026-11-27", timeout=600)
+    runs = read_runs_from_store(project / "mlflow.db")
+    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert parent["status"] == "FINISHED" and len(children) == 2
+    assert {run["params"]["checks.small_cell_threshold"] for run in children} == {"5", "10"}
+    assert all(run["status"] == "FINISHED" and run["models"] == [] for run in children)
+    assert all("suitability" in run["metrics"] for run in children)
+
+
 def test_hostile_columns_and_values_reach_the_site_as_text(discovery, tmp_path):
     import pandas as pd
 
@@ -177,7 +190,7 @@ def test_hostile_columns_and_values_reach_the_site_as_text(discovery, tmp_path):
     (run,) = [
         r
         for r in read_runs_from_store(project / "mlflow.db")
-        if r["tags"]["data.source"] == "hostile"
+        if r["tags"].get("data.source") == "hostile"
     ]
     assert run["status"] == "FINISHED"
     assert all(re.fullmatch(r"[A-Za-z0-9_\-. /]+", key) for key in run["params"]), run["params"]
