@@ -59,6 +59,7 @@ TASKS = {
         "primary_metric": "roc_auc",
         "higher_is_better": "true",
         "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
+        "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
     },
     "tabular-regression": {
         "data": "diabetes",
@@ -66,6 +67,16 @@ TASKS = {
         "primary_metric": "mae",
         "higher_is_better": "false",
         "subgroup_metrics": "[mae, rmse, mean_error]",
+        "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+    },
+    # No model: the discovery's checks take the place of training (docs/design.md).
+    "data-discovery": {
+        "data": "referrals",
+        "model": "none",
+        "primary_metric": "suitability",
+        "higher_is_better": "true",
+        "subgroup_metrics": "[]",
+        "test_overrides": '("data=fake",)',
     },
 }
 

@@ -87,7 +87,7 @@ class Manifest:
     task: str
     project_name: str
     project_version: str
-    model_name: str
+    model_name: str  # "" when the task trains no model (`model: null`)
     estimator: str
     data_name: str
     data_schema: str
@@ -300,10 +300,11 @@ def read_manifest(root: Path) -> Manifest | None:
     fields = _Fields(MANIFEST, raw)
     version = _check_version(fields)
     project = fields.child("project")
-    model = fields.child("model")
+    # null for a task that trains no model (a data discovery): nothing then names one.
+    model = fields.child("model", required=False)
     data = fields.child("data")
     primary = fields.child("primary_metric")
-    assert project and model and data and primary
+    assert project and data and primary
     metric_files = [
         _inside(fields, item, f"metric_files[{index}]", root)
         for index, item in enumerate(fields.items("metric_files", required=False) or [METRICS])
@@ -328,8 +329,8 @@ def read_manifest(root: Path) -> Manifest | None:
         task=fields.text("task"),
         project_name=project.text("name"),
         project_version=project.text("version"),
-        model_name=model.text("name"),
-        estimator=model.text("estimator", required=False),
+        model_name=model.text("name") if model else "",
+        estimator=model.text("estimator", required=False) if model else "",
         data_name=data.text("name"),
         data_schema=data.text("schema", required=False),
         evaluation=fields.text("evaluation", required=False),

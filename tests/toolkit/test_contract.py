@@ -61,6 +61,15 @@ def test_a_complete_manifest_is_read(tmp_path):
     assert contract.read_metric_values(tmp_path, read) == {"roc_auc": 0.9, "brier_score": 0.1}
 
 
+def test_a_task_with_no_model_declares_model_null(tmp_path):
+    # A data discovery trains no model (docs/contract.md): nothing then names one.
+    read = contract.read_manifest(write(tmp_path, manifest(model=None)))
+    assert read is not None and (read.model_name, read.estimator) == ("", "")
+    without = manifest()
+    del without["model"]
+    assert contract.read_manifest(write(tmp_path, without)).model_name == ""
+
+
 def test_no_manifest_means_no_run_yet(tmp_path):
     assert contract.read_manifest(tmp_path) is None
     assert contract.read_profile(tmp_path) is None
@@ -73,6 +82,7 @@ def test_no_manifest_means_no_run_yet(tmp_path):
         ({"contract": 2}, "metrics/report.json: contract is 2, which this toolkit does not read"),
         ({"contract": True}, "contract is true, which this toolkit does not read"),
         ({"task": 3}, "metrics/report.json: task must be text"),
+        ({"model": {"estimator": "x"}}, "metrics/report.json: model.name is missing"),
         ({"project": {"name": "x"}}, "metrics/report.json: project.version is missing"),
         ({"metrics": "roc_auc"}, "metrics/report.json: metrics must be a list"),
         ({"metrics": []}, "metrics/report.json: metrics must list at least one metric"),

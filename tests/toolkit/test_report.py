@@ -351,6 +351,16 @@ def test_numbers_come_from_metrics_json_and_the_run(tracked, capsys):
     assert "data.name" not in hyperparameters and "<code>model.name</code>" not in hyperparameters
 
 
+def test_a_task_with_no_model_says_so(tmp_path, capsys):
+    project = make_project(tmp_path, model=None)
+    (project / "params.yaml").write_text(yaml.safe_dump({"checks": {"run": ["completeness"]}}))
+    code, err = report(project, capsys=capsys)
+    assert code == 0, err
+    model = block(project, "current-model")
+    assert "- Model: none (this task trains no model)" in model
+    assert "<code>" not in model.split("- Data:")[0]
+
+
 def test_comparison_ranks_finished_runs_of_the_experiment_by_the_declared_direction(
     tracked, capsys
 ):

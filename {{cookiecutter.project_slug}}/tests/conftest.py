@@ -124,7 +124,7 @@ class PipelineRun:
     """
 
     # One fold at a time: worker threads would only compete with the tests running meanwhile.
-    OVERRIDES = ("data=fake", "train.cv_folds=2", "train.n_jobs=1")
+    OVERRIDES = {{ cookiecutter.task | task_option('test_overrides') }}
 
     def __init__(self) -> None:
         from {{ cookiecutter.package_name }} import pipeline

@@ -457,9 +457,12 @@ def block_current_model(sources: Sources, doc_dir: Path) -> str:
     # The MLflow run's own parameters name the model when the store has it.
     model = (run.params.get("model.name") if run else None) or manifest.model_name
     estimator = (run.params.get("model.estimator._target_") if run else None) or manifest.estimator
-    shown_model = f"- Model: {esc.code(model)}"
-    if estimator:
-        shown_model += f" ({esc.code(estimator)})"
+    if model:
+        shown_model = f"- Model: {esc.code(model)}"
+        if estimator:
+            shown_model += f" ({esc.code(estimator)})"
+    else:
+        shown_model = "- Model: none (this task trains no model)"
     data = f"- Data: {esc.code(manifest.data_name)}"
     if manifest.data_schema:
         data += f" ({esc.code(manifest.data_schema)})"

@@ -1,0 +1,197 @@
+"""The data-discovery flavour for real: a bake runs `make pipeline` on its bundled referrals
+extract (git, DVC, MLflow), `skunkworks report` and a strict `mkdocs build`; then a table with
+hostile column names and values goes through the same commands and shows as text.
+
+The generated project's own tests (run for every Python by test_matrix.py) cover the checks
+one by one, bad input and the Hydra entry point; this module covers what only a whole
+installed project shows: the commands a supplier types, the toolkit reading a manifest with
+no model, the built site.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from test_pipeline import PACKAGE, read_runs_from_store, writable_copy
+
+pytestmark = pytest.mark.slow
+
+TASK = {"task": "data-discovery"}
+HOSTILE_NAMES = [
+    "<script>alert(1)</script>",
+    "a|b",
+    "*bold* _it_",
+    "[x](javascript:alert(2))",
+    "`tick`",
+    "ü 90+ (mins)",
+]
+HOSTILE_VALUE = "<img src=x onerror=alert(3)>|*"
+
+
+class Page(HTMLParser):
+    """A built page's visible text and anything in it that could run script."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.dangers: list[str] = []
+        self.text: list[str] = []
+        self._script = False
+        self.feed(path.read_text(encoding="utf-8"))
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on") or (
+                name in {"href", "src"} and re.match(r"\s*javascript:", value or "", re.I)
+            ):
+                self.dangers.append(f"<{tag} {name}={value!r}>")
+        self._script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._script = False
+
+    def handle_data(self, data):
+        if self._script and "alert" in data:
+            self.dangers.append(f"<script>{data[:80]}")
+        elif not self._script:
+            self.text.append(data)
+
+    @property
+    def shown(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def discovery(installed_shared, tmp_path_factory):
+    """A copy of the discovery bake after `make pipeline`, `make report` and `make docs`."""
+    env = writable_copy(installed_shared, tmp_path_factory.mktemp("discovery"), **TASK)
+    env.run("make", "RUN=", "params", "ARGS=checks.as_of=2026-11-27", timeout=120)
+    pipeline = env.run("make", "RUN=", "pipeline", timeout=600)
+    report = env.run("make", "RUN=", "report", timeout=300)
+    docs = env.run("make", "RUN=", "docs", timeout=300)
+    return {
+        "env": env,
+        "project": env.project,
+        "pipeline": pipeline,
+        "report": report,
+        "docs": docs,
+    }
+
+
+def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path):
+    env = installed_shared(**TASK)
+    output = tmp_path / "params.yaml"
+    env.python_run(
+        "-c",
+        f"from {PACKAGE}.pipeline import compose; import sys; compose([], output=sys.argv[1])",
+        output,
+    )
+    shipped = env.project / "params.yaml"
+    assert output.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+
+
+def test_make_targets_run_the_discovery(installed_shared):
+    env = installed_shared(**TASK)
+    dry_run = env.run("make", "-n", "RUN=", "train", "sweep", "pipeline").stdout
+    assert f"python -m {PACKAGE}.discover" in dry_run
+    assert "--multirun checks.small_cell_threshold=5,10" in dry_run
+    assert ".train" not in dry_run and "hparams_search" not in dry_run
+    project = env.project
+    assert not (project / "src" / PACKAGE / "models.py").exists()
+    assert not list((project / "conf").glob("model/*.yaml"))
+
+
+def test_bundled_extract_is_discovered_tracked_and_reported(discovery):
+    project = discovery["project"]
+    assert "Running stage 'profile'" in discovery["pipeline"].stdout
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["suitability"] == pytest.approx(3 / 7, abs=1e-6), metrics
+    assert metrics["duplicate_rows"] == 1 and metrics["nhs_number_columns"] == 1
+    (run,) = read_runs_from_store(project / "mlflow.db")
+    assert run["status"] == "FINISHED" and run["tags"]["run.entry_point"] == "dvc"
+    assert run["metrics"]["suitability"] == metrics["suitability"]
+    assert run["params"]["checks.small_cell_threshold"] == "10"
+    assert {"findings.json", "metrics.json", "params.yaml"} <= set(run["artifacts"])
+    assert "figures/completeness.png" in run["artifacts"]
+    assert run["models"] == []  # a discovery trains no model
+    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
+    assert list(lock["stages"]) == ["prepare", "profile", "evaluate"]
+
+    assert "WARNING -" not in discovery["docs"].stdout + discovery["docs"].stderr
+    report = Page(project / "site" / "technical-report.html")
+    assert report.dangers == []
+    shown = report.shown
+    assert "Model: none (this task trains no model)" in shown
+    assert "letter_sent predicts the outcome alone" in shown, shown[:2000]
+    assert "Representation by ethnicity" in shown
+    # Small-number suppression reaches the published page.
+    assert "<10" in shown and "suppressed" in shown
+    assert "Tropical medicine" not in shown  # 3 referrals: never named with its count
+    assert Page(project / "site" / "model-card.html").dangers == []
+    card = Page(project / "site" / "data-card.html").shown
+    assert "nhs_number" in card and "identifier" in card
+
+
+def test_a_sweep_nests_one_run_per_setting_under_its_parent(discovery):
+    env, project = discovery["env"], discovery["project"]
+    env.run("make", "RUN=", "fake-data", timeout=120)
+    env.run("make", "RUN=", "sweep", "ARGS=data=fake checks.as_of=2026-11-27", timeout=600)
+    runs = read_runs_from_store(project / "mlflow.db")
+    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert parent["status"] == "FINISHED" and len(children) == 2
+    assert {run["params"]["checks.small_cell_threshold"] for run in children} == {"5", "10"}
+    assert all(run["status"] == "FINISHED" and run["models"] == [] for run in children)
+    assert all("suitability" in run["metrics"] for run in children)
+
+
+def test_hostile_columns_and_values_reach_the_site_as_text(discovery, tmp_path):
+    import pandas as pd
+
+    env, project = discovery["env"], discovery["project"]
+    rows = 60
+    frame = pd.DataFrame({name: [HOSTILE_VALUE, "plain"] * (rows // 2) for name in HOSTILE_NAMES})
+    frame["when"] = pd.date_range("2025-01-01", periods=rows, freq="D").strftime("%Y-%m-%d")
+    frame["outcome"] = [True, False, False] * (rows // 3)
+    frame.to_csv(project / "data" / "raw" / "hostile.csv", index=False)
+    schema = {
+        "name": "hostile",
+        "source": "file",
+        "path": "data/raw/hostile.csv",
+        "produced_by": None,
+        "target": "outcome",
+        "subgroups": [HOSTILE_NAMES[0]],
+        "columns": {
+            **dict.fromkeys(HOSTILE_NAMES, "category"),
+            "when": "datetime",
+            "outcome": "bool",
+        },
+    }
+    (project / "conf" / "data" / "hostile.yaml").write_text(
+        yaml.safe_dump(schema, allow_unicode=True), encoding="utf-8"
+    )
+    env.run("make", "RUN=", "params", "ARGS=data=hostile checks.as_of=2026-11-27", timeout=120)
+    env.python_run("-m", "dvc", "repro", timeout=600)
+    env.run("make", "RUN=", "report", timeout=300)
+    docs = env.run("make", "RUN=", "docs", timeout=300)
+    assert "WARNING -" not in docs.stdout + docs.stderr
+    for name in ("technical-report.html", "data-card.html", "model-card.html"):
+        page = Page(project / "site" / name)
+        assert page.dangers == [], (name, page.dangers)
+    shown = Page(project / "site" / "technical-report.html").shown
+    for name in HOSTILE_NAMES:
+        assert " ".join(name.split()) in shown, name
+    assert f"Representation by {HOSTILE_NAMES[0]}" in shown
+    (run,) = [
+        r
+        for r in read_runs_from_store(project / "mlflow.db")
+        if r["tags"].get("data.source") == "hostile"
+    ]
+    assert run["status"] == "FINISHED"
+    assert all(re.fullmatch(r"[A-Za-z0-9_\-. /]+", key) for key in run["params"]), run["params"]
+    shutil.rmtree(project / "site")
