@@ -67,6 +67,13 @@ TASKS = {
         "higher_is_better": "false",
         "subgroup_metrics": "[mae, rmse, mean_error]",
     },
+    "text-classification": {
+        "data": "triage_notes",
+        "model": "logistic_regression",
+        "primary_metric": "roc_auc",
+        "higher_is_better": "true",
+        "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
+    },
 }
 
 

@@ -99,7 +99,7 @@ def test_params_yaml_is_not_stale(tmp_path):
 def test_hydra_and_dvc_compose_the_same_configuration(compose, tmp_path):
     from omegaconf import OmegaConf
 
-    overrides = ["model=gradient_boosting", "train.seed=3", "data=fake"]
+    overrides = ["model=random_forest", "train.seed=3", "data=fake"]  # a model of every flavour
     composed = pipeline.compose(overrides, output=tmp_path / "params.yaml")
     hydra_view = OmegaConf.to_container(compose(overrides), resolve=True)
     assert yaml.safe_load(composed.read_text(encoding="utf-8")) == hydra_view

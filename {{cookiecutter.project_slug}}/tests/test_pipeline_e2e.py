@@ -63,9 +63,10 @@ def test_dvc_repro_on_fake_data_is_tracked_in_mlflow(pipeline_run, monkeypatch):
     test = pd.read_parquet(project / pipeline.TEST_DATA)
     predictions = pd.read_csv(project / pipeline.PREDICTIONS)
     output = task.predict(model, test[features])
-    # A classifier's `score` is the probability of the positive class; a regressor's, the value.
+    # A binary classifier's `score` is the probability of the positive class, a multiclass
+    # one's that of the most probable class; a regressor's, the value.
     scores, written = (
-        (output[:, 1], predictions["score"])
+        (output[:, 1] if output.shape[1] == 2 else output.max(axis=1), predictions["score"])
         if output.ndim == 2
         else (output, predictions["predicted"])
     )

@@ -133,9 +133,14 @@ def test_the_default_data_profile_has_statistics_of_fake_data_only(tmp_path):
     profile = contract.data_profile(cfg, tmp_path)
     assert profile["statistics"]["source"] == "fake"
     assert profile["statistics"]["rows"] == cfg.evaluate.data_profile.fake_rows
-    first = feature_columns(cfg.data)[0]
-    column = next(column for column in profile["columns"] if column["name"] == first)
-    assert column["min"] <= column["example"] <= column["max"]
+    # Numbers have a range, categories a count; free text has no statistics at all.
+    described = [column for column in profile["columns"] if "example" in column]
+    assert described, profile["columns"]
+    for column in described:
+        if "min" in column:
+            assert column["min"] <= column["example"] <= column["max"]
+        else:
+            assert column["distinct"] >= 1
     with open_dict(cfg):
         cfg.evaluate.data_profile.statistics_from = "guess"
     with pytest.raises(PipelineError, match="statistics_from is 'guess': use fake or real"):
@@ -148,7 +153,7 @@ def test_importance_samples_a_large_test_split():
     model = fit(cfg, train)
     settings = {"max_rows": 40, "repeats": 1, "n_jobs": 1, "top": 3}
     rows, used = evaluate.permutation_importance(model, test, cfg.data, settings, seed=0)
-    assert used == 40 < len(test) and len(rows) == 3
+    assert used == 40 < len(test) and len(rows) == min(3, len(feature_columns(cfg.data)))
 
 
 def test_unknown_subgroup_metrics_are_named():

@@ -5,7 +5,8 @@ subgroup analysis, so that the roles are decided in one place, from the configur
 - `target`: the outcome;
 - `subgroups`: kept with the predictions for subgroup (fairness) analysis;
 - `roles`: `identifier` (a row or patient id), `drop` (ignored), `text` (free text),
-  `image_path` (a file name): read and checked, never features of a tabular model;
+  `image_path` (a file name): read and checked, never features of a tabular model; a flavour
+  that learns from text or images makes those roles model inputs (`task.FEATURE_ROLES`);
 - a column of type `datetime`: a date or time, used to order a time split, never a feature;
 - every other column is a feature.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 COLUMN_TYPES = ("float", "int", "bool", "category", "string", "datetime")
@@ -53,6 +55,12 @@ def check_schema_config(data_cfg: Mapping[str, Any]) -> None:
         raise PipelineError(f"{where}: unknown roles {wrong}; use one of {', '.join(ROLES)}{hint}")
     if data_cfg.get("target") in roles(data_cfg):
         raise PipelineError(f"{where}: the target {data_cfg['target']} cannot have a role too")
+    not_text = [name for name in text_columns(data_cfg) if columns[name] != "string"]
+    if not_text:
+        raise PipelineError(
+            f"{where}: {', '.join(not_text)} has the role text: declare it `string`, not "
+            f"{', '.join(str(columns[name]) for name in not_text)}"
+        )
 
 
 def roles(data_cfg: Mapping[str, Any]) -> dict[str, str]:
@@ -71,17 +79,29 @@ def subgroups(data_cfg: Mapping[str, Any]) -> list[str]:
 
 def feature_columns(data_cfg: Mapping[str, Any]) -> list[str]:
     """The columns a model learns from: all but the target, the subgroup columns, the
-    columns with a role and the datetime columns."""
+    columns with a role (but those the flavour learns from, `task.FEATURE_ROLES`) and the
+    datetime columns."""
+    # Optional in task.py: the tabular flavours learn from no role.
+    learnt = set(getattr(task, "FEATURE_ROLES", ()))
     excluded = {
         data_cfg["target"],
         *subgroups(data_cfg),
-        *roles(data_cfg),
+        *(name for name, role in roles(data_cfg).items() if role not in learnt),
         *datetime_columns(data_cfg),
     }
     return [name for name in data_cfg["columns"] if name not in excluded]
 
 
+def text_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    """Columns with the role `text` (free text)."""
+    return [name for name, role in roles(data_cfg).items() if role == "text"]
+
+
 def categorical_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    """Feature columns one-hot encoded: neither numbers nor free text (a vectoriser's)."""
+    text = set(text_columns(data_cfg))
     return [
-        name for name in feature_columns(data_cfg) if data_cfg["columns"][name] not in NUMERIC_TYPES
+        name
+        for name in feature_columns(data_cfg)
+        if data_cfg["columns"][name] not in NUMERIC_TYPES and name not in text
     ]

@@ -2,7 +2,10 @@
 
 Each model file has an `estimator` built by Hydra from its `_target_`, so adding a model is
 adding one YAML file. Features are prepared the same way for every model: numeric columns
-scaled when `scale_features` is true, categorical columns one-hot encoded.
+scaled when `scale_features` is true, categorical columns one-hot encoded, and free-text
+columns (role `text`, where the flavour learns from them) turned into features by the model's
+`vectoriser` (also built from its `_target_`, one per text column). With `vectoriser: null` the
+estimator is handed the feature columns as they are, raw text included (a transformer model).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.package_name }} import task
-from {{ cookiecutter.package_name }}.columns import categorical_columns, feature_columns
+from {{ cookiecutter.package_name }}.columns import categorical_columns, feature_columns, text_columns
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -37,9 +40,25 @@ def build_model(model_cfg: Mapping[str, Any], data_cfg: Mapping[str, Any]) -> Pi
             f"{reason}"
         ) from None
     check_estimator_params(estimator, model_cfg)
+    text = text_columns(data_cfg)
+    text = [name for name in text if name in feature_columns(data_cfg)]
+    transformers: list[tuple[str, Any, Any]] = []
+    if text:
+        where = f"conf/model/{model_cfg.get('name', '<name>')}.yaml"
+        if "vectoriser" not in model_cfg:
+            raise PipelineError(
+                f"{where} has no `vectoriser` for the text column {', '.join(text)}: add one "
+                "(see conf/model/logistic_regression.yaml), or `vectoriser: null` for an "
+                "estimator that reads raw text"
+            )
+        if model_cfg["vectoriser"] is None:  # the estimator reads the raw columns itself
+            return Pipeline([("features", "passthrough"), ("model", estimator)])
+        for index, name in enumerate(text):
+            transformers.append((f"text_{index}", build_vectoriser(model_cfg, where), name))
     categorical = categorical_columns(data_cfg)
-    numeric = [name for name in feature_columns(data_cfg) if name not in categorical]
-    transformers = []
+    numeric = [
+        name for name in feature_columns(data_cfg) if name not in categorical and name not in text
+    ]
     if numeric:
         scaler = StandardScaler() if model_cfg.get("scale_features") else "passthrough"
         transformers.append(("numeric", scaler, numeric))
@@ -48,6 +67,23 @@ def build_model(model_cfg: Mapping[str, Any], data_cfg: Mapping[str, Any]) -> Pi
         transformers.append(("categorical", encoder, categorical))
     features = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
     return Pipeline([("features", features), ("model", estimator)])
+
+
+def build_vectoriser(model_cfg: Mapping[str, Any], where: str) -> Any:
+    """The model's `vectoriser` (a scikit-learn text vectoriser, TF-IDF say), unfitted."""
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    try:
+        vectoriser = instantiate(model_cfg["vectoriser"], _convert_="all")
+    except InstantiationException as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise PipelineError(f"{where}: cannot build the vectoriser: {reason}") from None
+    # YAML has lists, not tuples; scikit-learn's vectorisers take `ngram_range` as a tuple.
+    for key, value in vectoriser.get_params(deep=False).items():
+        if isinstance(value, list) and key.endswith("_range"):
+            vectoriser.set_params(**{key: tuple(value)})
+    return vectoriser
 
 
 _SKLEARN_PARAM = re.compile(

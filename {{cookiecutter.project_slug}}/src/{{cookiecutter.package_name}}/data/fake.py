@@ -78,6 +78,11 @@ def generate(
         raise PipelineError(
             f"--reference {reference_name}: use one of {', '.join(task.FAKE_REFERENCES)}"
         )
+    # A flavour whose data are no table of numbers (free text) brings its own generator;
+    # optional in task.py.
+    own = getattr(task, "generate_fake", None)
+    if own is not None:
+        return own(rows, seed, reference_name)
     target_name = task.FAKE_REFERENCES[reference_name]
     reference = BUNDLED[reference_name][0]()
     rng = np.random.default_rng(seed)
