@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_pipeline.py [--repeat N]   (or `python3 tasks.py bench`)
 
 Figures, all wall-clock seconds on this machine:
-- time to first tracked run from a fresh bake with a warm package cache: bake (cookiecutter),
+- time to first tracked run from a fresh bake with a warm package cache, for the default task
+  flavour and then for every other (`--tasks`): bake (cookiecutter),
   environment (`uv sync --locked --compile-bytecode`, what `make setup` runs; the toolkit from
   the wheel built from this checkout until it is on the package index), `make pipeline-fake`
   (fake data + `dvc repro` ending in an MLflow run);
@@ -30,7 +31,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from timing import machine, median, run  # noqa: E402
 
-from harness import tool_env, toolkit_wheel, uv  # noqa: E402
+from harness import TEMPLATE_ANSWERS, tool_env, toolkit_wheel, uv  # noqa: E402
+
+TASKS = TEMPLATE_ANSWERS["task"]
 
 BIN = Path(sys.executable).parent
 PACKAGE = "sepsis_early_warning"
@@ -78,6 +81,11 @@ def environment(project: Path, env: dict[str, str], compile_bytecode: bool) -> f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per median figure")
+    parser.add_argument(
+        "--tasks-only",
+        action="store_true",
+        help="only the time to first tracked run of each task flavour",
+    )
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     description = machine()
@@ -88,9 +96,12 @@ def main() -> None:
         base_env = tool_env()
         base_env.pop("PYTHONDONTWRITEBYTECODE", None)
         base_env["UV_PYTHON_DOWNLOADS"] = "never"
-        for compiled in (False, True):
-            out = tmp / ("compiled" if compiled else "plain")
-            bake = run([BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", out])
+        runs = [(TASKS[0], False), (TASKS[0], True), *((task, True) for task in TASKS[1:])]
+        if args.tasks_only:
+            runs = [(task, True) for task in TASKS]
+        for task, compiled in runs:
+            out = tmp / f"{task}-{'compiled' if compiled else 'plain'}"
+            bake = run([BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", out, f"task={task}"])
             project = out / "sepsis-early-warning"
             env = {**base_env, "UV_PROJECT_ENVIRONMENT": str(project / ".venv")}
             setup = environment(project, env, compiled)
@@ -99,10 +110,19 @@ def main() -> None:
             env["VIRTUAL_ENV"] = str(project / ".venv")
             first = run(["make", "RUN=", "pipeline-fake"], cwd=project, env=env)
             label = "" if compiled else ", no bytecode compiled at install"
+            if task != TASKS[0] or args.tasks_only:
+                label += f", {task}"
             figures[f"bake (cookiecutter){label}"] = bake
             figures[f"environment (uv sync, warm cache){label}"] = setup
             figures[f"first pipeline (make pipeline-fake){label}"] = first
             figures[f"time to first tracked run (sum of the three){label}"] = bake + setup + first
+            if task == TASKS[0] and compiled:
+                default_project, default_env = project, dict(env)
+        if args.tasks_only:
+            print_figures(description, figures)
+            return
+        project, env = default_project, default_env
+        venv_bin = project / ".venv" / "bin"
         python = venv_bin / "python"
 
         figures["no-op dvc repro (median)"] = median(
@@ -148,15 +168,19 @@ def main() -> None:
                 )
         shutil.rmtree(project, ignore_errors=True)
 
+    print_figures(description, figures)
+    for label in ("", " (1e5 rows)"):
+        basic = figures[f"4-job sweep{label}, basic launcher"]
+        joblib = figures[f"4-job sweep{label}, joblib launcher"]
+        print(f"| sweep ratio basic / joblib{label} | {basic / joblib:.2f}x |")
+
+
+def print_figures(description: str, figures: dict[str, float]) -> None:
     print(f"machine: {description}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print("| figure | seconds |\n|---|---|")
     for name, seconds in figures.items():
         print(f"| {name} | {seconds:.2f} |")
-    for label in ("", " (1e5 rows)"):
-        basic = figures[f"4-job sweep{label}, basic launcher"]
-        joblib = figures[f"4-job sweep{label}, joblib launcher"]
-        print(f"| sweep ratio basic / joblib{label} | {basic / joblib:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -317,6 +318,39 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
     assert {(r["params"]["model.name"], r["params"]["train.seed"]) for r in children} == {
         (model, seed) for model in ("logistic_regression", "random_forest") for seed in "12"
     }
+
+
+@pytest.mark.parametrize("task", ["tabular-classification", "tabular-regression"])
+def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
+    installed_shared, empty_store, tmp_path, task
+):
+    env = installed_shared(task=task)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    uri = f"sqlite:///{store}"
+    result = env.python_run(
+        "-m",
+        f"{PACKAGE}.train",
+        "hparams_search=optuna",
+        "hydra.sweeper.n_trials=3",
+        "train.cv_folds=0",
+        "tracking.log_model=false",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+    )
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    runs = read_runs(env, uri)
+    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FINISHED"
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert len(children) == 3
+    primary, best = {
+        "tabular-classification": ("roc_auc", max),
+        "tabular-regression": ("mae", min),
+    }[task]
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
+    assert reported == pytest.approx(best(r["metrics"][primary] for r in children))
 
 
 FIRST_RUNS = """

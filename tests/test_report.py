@@ -175,7 +175,9 @@ def test_built_data_card_has_the_skunkworks_data_dictionary(site):
         "NHS Data Dictionary",
     ]
     rows = parsed.table(header)
-    assert len(rows) == 31  # every column the default schema declares
+    # Every column the fake schema declares: the default 31 and four subgroup columns.
+    assert len(rows) == 35
+    assert rows["ethnicity"][0].startswith("no (subgroup")
     assert rows["mean_radius"][:2] == ["yes", "float"]
     assert rows["malignant"][0].startswith("no (outcome")
 
@@ -407,7 +409,7 @@ def attacked(bake_shared, stack, tmp_path_factory):
     shutil.copytree(bake_shared(), project, symlinks=True)
     env = install_project(project, stack, base / "venv")
     env.run("make", "RUN=", "pipeline-fake")
-    env.run("make", "RUN=", "params", "ARGS=model=random_forest")
+    env.run("make", "RUN=", "params", "ARGS=data=fake model=random_forest")
     recomposed = env.run("make", "RUN=", "report")
     after_params = (project / "docs" / "technical-report.md").read_text(encoding="utf-8")
 
@@ -439,7 +441,7 @@ def _block(text: str, name: str) -> str:
 
 
 def test_report_describes_the_run_not_a_recomposed_params_yaml(attacked):
-    """`make params ARGS=model=random_forest` without a rerun: the workspace still holds the
+    """`make params ARGS="data=fake model=random_forest"` without a rerun: the workspace still holds the
     logistic-regression run, so that is what the report describes, with a warning."""
     current = _block(attacked["after_params"], "current-model")
     assert "logistic_regression" in current and "random_forest" not in current, current

@@ -233,3 +233,22 @@ def test_stages_refuse_a_bad_params_yaml_naming_it(tmp_path, monkeypatch):
     (tmp_path / "params.yaml").write_bytes(b"\xff\xfe\x00b\x00a\x00d")
     with pytest.raises(PipelineError, match=r"params\.yaml cannot be read"):
         pipeline.load_params()
+
+
+def test_the_optuna_search_optimises_the_primary_metric_in_its_direction(compose):
+    # Hydra resolves the sweeper's settings when the sweep starts: here, as it will.
+    from omegaconf import OmegaConf
+
+    from {{ cookiecutter.package_name }} import train
+
+    OmegaConf.register_new_resolver("direction", train.direction, replace=True)
+    for better, expected in ((True, "maximize"), (False, "minimize")):
+        cfg = compose(
+            ["hparams_search=optuna", f"evaluate.higher_is_better={better}"],
+            return_hydra_config=True,
+        )
+        sweeper = cfg.hydra.sweeper
+        assert sweeper._target_.endswith("OptunaSweeper")
+        assert sweeper.direction == expected
+        assert sweeper.sampler.seed == cfg.train.seed
+        assert cfg.model.name == "random_forest"

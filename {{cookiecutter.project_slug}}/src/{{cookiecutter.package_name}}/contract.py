@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from {{ cookiecutter.package_name }} import task
-from {{ cookiecutter.package_name }}.columns import feature_columns, subgroups
+from {{ cookiecutter.package_name }}.columns import feature_columns, roles, subgroups
 from {{ cookiecutter.package_name }}.evaluate import Evaluation, GroupResult, Importance
 
 CONTRACT = 1
@@ -186,13 +186,19 @@ def data_profile(cfg: Mapping[str, Any], root: Path) -> dict[str, Any]:
     if frame is not None and data_cfg["target"] in frame.columns:
         note += f" {task.profile_note(frame, data_cfg)}"
     selected = set(feature_columns(data_cfg))
-    grouped = set(subgroups(data_cfg))
+    grouped, declared_roles = set(subgroups(data_cfg)), roles(data_cfg)
     columns = []
     for name, kind in data_cfg["columns"].items():
         if name == data_cfg["target"]:
             role = task.target_role(data_cfg)
+        elif name in grouped:
+            role = "subgroup analysis only"
+        elif name in declared_roles:
+            role = declared_roles[name].replace("_", " ")
+        elif kind == "datetime":
+            role = "date or time"
         else:
-            role = "subgroup analysis only" if name in grouped else "feature"
+            role = "feature"
         columns.append(
             {
                 "name": name,

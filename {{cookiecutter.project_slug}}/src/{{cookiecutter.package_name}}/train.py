@@ -4,6 +4,7 @@
     python -m {{ cookiecutter.package_name }}.train model=random_forest train.seed=7
     python -m {{ cookiecutter.package_name }}.train --multirun model={{ cookiecutter.task | task_option('model') }},random_forest
     python -m {{ cookiecutter.package_name }}.train hparams_search=random_forest_grid launcher=joblib
+    python -m {{ cookiecutter.package_name }}.train hparams_search=optuna   # optimises evaluate.primary_metric
 
 Each run splits the data, fits the model, evaluates it and logs everything to MLflow; its files
 (split data, metrics, plots data, figures) go to Hydra's output folder under outputs/. The DVC
@@ -102,9 +103,17 @@ def _task(cfg: Any) -> float:
     return metrics[cfg["evaluate"]["primary_metric"]]
 
 
+def direction(higher_is_better: bool) -> str:
+    """Optuna's name for the direction `evaluate.higher_is_better` declares."""
+    return "maximize" if higher_is_better else "minimize"
+
+
 def main() -> None:
     import hydra
+    from omegaconf import OmegaConf
 
+    # conf/hparams_search/optuna.yaml: the sweep optimises in the configured direction.
+    OmegaConf.register_new_resolver("direction", direction, replace=True)
     hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_task)()
 
 
