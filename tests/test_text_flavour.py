@@ -11,19 +11,17 @@ import json
 import shutil
 
 import pytest
-
-from harness import install_project
 from test_pipeline import read_runs_from_store
 from test_report import parse
+
+from harness import install_project
 
 pytestmark = pytest.mark.slow
 
 TEXT = {"task": "text-classification"}
 
 
-def test_text_project_runs_sweeps_and_publishes_its_top_terms(
-    bake_shared, stack_for, tmp_path
-):
+def test_text_project_runs_sweeps_and_publishes_its_top_terms(bake_shared, stack_for, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(bake_shared(**TEXT), project, symlinks=True)
     env = install_project(project, stack_for(project), tmp_path / "venv")

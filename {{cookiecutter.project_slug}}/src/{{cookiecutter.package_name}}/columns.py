@@ -6,7 +6,7 @@ subgroup analysis, so that the roles are decided in one place, from the configur
 - `subgroups`: kept with the predictions for subgroup (fairness) analysis;
 - `roles`: `identifier` (a row or patient id), `drop` (ignored), `text` (free text),
   `image_path` (a file name): read and checked, never features of a tabular model; a flavour
-  that learns from text or images makes those roles model inputs (`task.FEATURE_ROLES`);
+  that learns from text or images makes those roles model inputs (`FEATURE_ROLES`);
 - a column of type `datetime`: a date or time, used to order a time split, never a feature;
 - every other column is a feature.
 """
@@ -16,12 +16,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.errors import PipelineError
 
 COLUMN_TYPES = ("float", "int", "bool", "category", "string", "datetime")
 NUMERIC_TYPES = ("float", "int", "bool")
 ROLES = ("identifier", "drop", "text", "image_path")
+# The roles this project's flavour learns from ({{ cookiecutter.task }}), set when it was baked:
+# this module depends on nothing (not even task.py), so that every other module can use it.
+FEATURE_ROLES: tuple[str, ...] = {{ '("text",)' if cookiecutter.task == "text-classification" else "()" }}
+# The subgroup columns synthetic data are given (data/fake.py) and the shares their values are
+# drawn with. Made up: no relation to the outcome, so every group should score alike; a real
+# data set is where differences show.
+SUBGROUPS = {
+    "sex": {"female": 0.5, "male": 0.5},
+    "age_band": {"18-39": 0.25, "40-59": 0.3, "60-79": 0.3, "80+": 0.15},
+    "ethnicity": {"Asian": 0.1, "Black": 0.05, "Mixed": 0.03, "Other": 0.02, "White": 0.8},
+    "deprivation_quintile": {"1": 0.2, "2": 0.2, "3": 0.2, "4": 0.2, "5": 0.2},
+}
 
 
 def config_file(data_cfg: Mapping[str, Any]) -> str:
@@ -79,14 +90,12 @@ def subgroups(data_cfg: Mapping[str, Any]) -> list[str]:
 
 def feature_columns(data_cfg: Mapping[str, Any]) -> list[str]:
     """The columns a model learns from: all but the target, the subgroup columns, the
-    columns with a role (but those the flavour learns from, `task.FEATURE_ROLES`) and the
+    columns with a role (but those the flavour learns from, `FEATURE_ROLES`) and the
     datetime columns."""
-    # Optional in task.py: the tabular flavours learn from no role.
-    learnt = set(getattr(task, "FEATURE_ROLES", ()))
     excluded = {
         data_cfg["target"],
         *subgroups(data_cfg),
-        *(name for name, role in roles(data_cfg).items() if role not in learnt),
+        *(name for name, role in roles(data_cfg).items() if role not in FEATURE_ROLES),
         *datetime_columns(data_cfg),
     }
     return [name for name in data_cfg["columns"] if name not in excluded]

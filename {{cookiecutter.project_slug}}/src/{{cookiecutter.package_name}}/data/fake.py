@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.package_name }} import task
+
+# Subgroup columns and the shares their values are drawn with (`as`: re-exported).
+from {{ cookiecutter.package_name }}.columns import SUBGROUPS as SUBGROUPS
 from {{ cookiecutter.package_name }}.data import BUNDLED, resolve
 from {{ cookiecutter.package_name }}.errors import PipelineError, reported
 
@@ -34,14 +37,6 @@ DEFAULT_OUTPUT = "data/raw/fake.parquet"
 DEFAULT_ROWS = 600
 # The default reference data set and its target.
 REFERENCE, TARGET = next(iter(task.FAKE_REFERENCES.items()))
-# Subgroup columns and the shares their values are drawn with. Made up: no relation to the
-# outcome, so every group should score alike; a real data set is where differences show.
-SUBGROUPS = {
-    "sex": {"female": 0.5, "male": 0.5},
-    "age_band": {"18-39": 0.25, "40-59": 0.3, "60-79": 0.3, "80+": 0.15},
-    "ethnicity": {"Asian": 0.1, "Black": 0.05, "Mixed": 0.03, "Other": 0.02, "White": 0.8},
-    "deprivation_quintile": {"1": 0.2, "2": 0.2, "3": 0.2, "4": 0.2, "5": 0.2},
-}
 
 
 def _normal_draws(
