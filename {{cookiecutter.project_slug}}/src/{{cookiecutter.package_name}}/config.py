@@ -130,7 +130,7 @@ def check(cfg: Any, where: str = HYDRA) -> None:
 
     `where` says how the user changes the value (`HYDRA` or `PARAMS`).
     """
-    checks = [
+    checks: list[tuple[str, str, Mapping[str, Any]]] = [
         (section, spec.name, spec.metadata)
         for section, schema in SECTIONS.items()
         for spec in fields(schema)

@@ -119,7 +119,7 @@ class GroupResult:
     column: str
     group: str
     cases: int
-    count: int  # what `task.group_count_label` names (positive cases, say)
+    count: float  # what `task.group_count_label` names (positive cases, say)
     metrics: Mapping[str, float | None]  # None: too few cases, or not computable
 
 

@@ -284,7 +284,8 @@ def describe_source(data_cfg: Mapping[str, Any]) -> str:
     """How messages name the data: its file, or the bundled data set."""
     if data_cfg.get("source") == "file" and data_cfg.get("path"):
         return str(resolve(data_cfg["path"]))
-    return BUNDLED.get(data_cfg.get("source"), (None, "the bundled data"))[1]
+    source = str(data_cfg.get("source"))
+    return BUNDLED[source][1] if source in BUNDLED else "the bundled data"
 
 
 def missing_file_hint(path: Path, produced_by: str | None) -> str:
