@@ -78,6 +78,13 @@ TASKS = {
         "subgroup_metrics": "[]",
         "test_overrides": '("data=fake",)',
     },
+    "text-classification": {
+        "data": "triage_notes",
+        "model": "logistic_regression",
+        "primary_metric": "roc_auc",
+        "higher_is_better": "true",
+        "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
+    },
 }
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import ProjectEnv, combination_id, option_matrix
+from harness import TEMPLATE_ANSWERS, ProjectEnv, combination_id, option_matrix
 
 pytestmark = pytest.mark.slow
 
@@ -320,7 +320,7 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
     }
 
 
-@pytest.mark.parametrize("task", ["tabular-classification", "tabular-regression"])
+@pytest.mark.parametrize("task", TEMPLATE_ANSWERS["task"])
 def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
     installed_shared, empty_store, tmp_path, task
 ):
@@ -348,6 +348,7 @@ def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
     primary, best = {
         "tabular-classification": ("roc_auc", max),
         "tabular-regression": ("mae", min),
+        "text-classification": ("roc_auc", max),
     }[task]
     reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
     assert reported == pytest.approx(best(r["metrics"][primary] for r in children))

@@ -91,7 +91,11 @@ BAD = [
     ("github_owner", "-nhs", "GitHub user or organisation"),
     ("github_owner", "x" * 40, "at most 39"),
     ("code_licence", "BSD-3-Clause", "one of MIT, Apache-2.0, GPL-3.0"),
-    ("task", "forecasting", "one of tabular-classification, tabular-regression"),
+    (
+        "task",
+        "forecasting",
+        "one of tabular-classification, tabular-regression, text-classification",
+    ),
     ("min_python", "3.9", "one of 3.10, 3.11, 3.12, 3.13"),
     ("min_python", "3.14", "one of 3.10"),
     ("git_init", "maybe", "yes or no"),

@@ -22,7 +22,12 @@ SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 CODE_LICENCES = ("MIT", "Apache-2.0", "GPL-3.0")
 # The task flavours a project can be baked as (docs/design.md, "Task flavours"): only the
 # flavours that are built and tested are offered.
-TASKS = ("tabular-classification", "tabular-regression", "data-discovery")
+TASKS = (
+    "tabular-classification",
+    "tabular-regression",
+    "text-classification",
+    "data-discovery",
+)
 
 # Package names that would shadow a module the generated project or its stack imports.
 # A package lives in `src/<name>/`, on `sys.path` when the project is installed, so a

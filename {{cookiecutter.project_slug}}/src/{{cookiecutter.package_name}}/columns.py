@@ -5,7 +5,8 @@ subgroup analysis, so that the roles are decided in one place, from the configur
 - `target`: the outcome;
 - `subgroups`: kept with the predictions for subgroup (fairness) analysis;
 - `roles`: `identifier` (a row or patient id), `drop` (ignored), `text` (free text),
-  `image_path` (a file name): read and checked, never features of a tabular model;
+  `image_path` (a file name): read and checked, never features of a tabular model; a flavour
+  that learns from text or images makes those roles model inputs (`FEATURE_ROLES`);
 - a column of type `datetime`: a date or time, used to order a time split, never a feature;
 - every other column is a feature.
 """
@@ -20,6 +21,18 @@ from {{ cookiecutter.package_name }}.errors import PipelineError
 COLUMN_TYPES = ("float", "int", "bool", "category", "string", "datetime")
 NUMERIC_TYPES = ("float", "int", "bool")
 ROLES = ("identifier", "drop", "text", "image_path")
+# The roles this project's flavour learns from ({{ cookiecutter.task }}), set when it was baked:
+# this module depends on nothing (not even task.py), so that every other module can use it.
+FEATURE_ROLES: tuple[str, ...] = {{ '("text",)' if cookiecutter.task == "text-classification" else "()" }}
+# The subgroup columns synthetic data are given (data/fake.py) and the shares their values are
+# drawn with. Made up: no relation to the outcome, so every group should score alike; a real
+# data set is where differences show.
+SUBGROUPS = {
+    "sex": {"female": 0.5, "male": 0.5},
+    "age_band": {"18-39": 0.25, "40-59": 0.3, "60-79": 0.3, "80+": 0.15},
+    "ethnicity": {"Asian": 0.1, "Black": 0.05, "Mixed": 0.03, "Other": 0.02, "White": 0.8},
+    "deprivation_quintile": {"1": 0.2, "2": 0.2, "3": 0.2, "4": 0.2, "5": 0.2},
+}
 
 
 def config_file(data_cfg: Mapping[str, Any]) -> str:
@@ -53,6 +66,12 @@ def check_schema_config(data_cfg: Mapping[str, Any]) -> None:
         raise PipelineError(f"{where}: unknown roles {wrong}; use one of {', '.join(ROLES)}{hint}")
     if data_cfg.get("target") in roles(data_cfg):
         raise PipelineError(f"{where}: the target {data_cfg['target']} cannot have a role too")
+    not_text = [name for name in text_columns(data_cfg) if columns[name] != "string"]
+    if not_text:
+        raise PipelineError(
+            f"{where}: {', '.join(not_text)} has the role text: declare it `string`, not "
+            f"{', '.join(str(columns[name]) for name in not_text)}"
+        )
 
 
 def roles(data_cfg: Mapping[str, Any]) -> dict[str, str]:
@@ -71,17 +90,27 @@ def subgroups(data_cfg: Mapping[str, Any]) -> list[str]:
 
 def feature_columns(data_cfg: Mapping[str, Any]) -> list[str]:
     """The columns a model learns from: all but the target, the subgroup columns, the
-    columns with a role and the datetime columns."""
+    columns with a role (but those the flavour learns from, `FEATURE_ROLES`) and the
+    datetime columns."""
     excluded = {
         data_cfg["target"],
         *subgroups(data_cfg),
-        *roles(data_cfg),
+        *(name for name, role in roles(data_cfg).items() if role not in FEATURE_ROLES),
         *datetime_columns(data_cfg),
     }
     return [name for name in data_cfg["columns"] if name not in excluded]
 
 
+def text_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    """Columns with the role `text` (free text)."""
+    return [name for name, role in roles(data_cfg).items() if role == "text"]
+
+
 def categorical_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    """Feature columns one-hot encoded: neither numbers nor free text (a vectoriser's)."""
+    text = set(text_columns(data_cfg))
     return [
-        name for name in feature_columns(data_cfg) if data_cfg["columns"][name] not in NUMERIC_TYPES
+        name
+        for name in feature_columns(data_cfg)
+        if data_cfg["columns"][name] not in NUMERIC_TYPES and name not in text
     ]

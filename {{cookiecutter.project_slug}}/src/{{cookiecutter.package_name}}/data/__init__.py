@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 from {{ cookiecutter.package_name }} import task
 
 # Column roles live in columns.py; the data layer hands them on (`as`: re-exported).
-from {{ cookiecutter.package_name }}.columns import NUMERIC_TYPES, config_file, feature_columns
+from {{ cookiecutter.package_name }}.columns import (
+    NUMERIC_TYPES,
+    config_file,
+    feature_columns,
+    text_columns,
+)
 from {{ cookiecutter.package_name }}.columns import categorical_columns as categorical_columns
 from {{ cookiecutter.package_name }}.columns import check_schema_config as check_schema_config
 from {{ cookiecutter.package_name }}.columns import subgroups as subgroups
@@ -115,6 +120,7 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
             "or drop those rows before training (or move the column to `subgroups` in "
             f"{where} if it is no feature)"
         )
+    check_text_columns(frame, data_cfg, source)
     frame = apply_filter(frame, data_cfg, source)
     target = frame[data_cfg["target"]]
     if target.isna().any():
@@ -124,6 +130,28 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
         )
     task.check_target(frame, data_cfg, source, where)
     return frame
+
+
+def check_text_columns(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> None:
+    """Each column with the role `text` holds words: not empty, not numbers only. A missing
+    note becomes an empty one (the model then sees no words), in place."""
+    import pandas as pd
+
+    for name in text_columns(data_cfg):
+        written = frame[name].fillna("").str.strip()
+        if not (written != "").any():
+            raise PipelineError(
+                f"{source}: the text column {name} is empty (no row has any text): check the "
+                f"column's name in {config_file(data_cfg)} and the file's contents"
+            )
+        values = written[written != ""]
+        if pd.to_numeric(values, errors="coerce").notna().all():
+            raise PipelineError(
+                f"{source}: the text column {name} holds numbers only (such as "
+                f"{str(values.iloc[0])[:20]!r}), not free text: is it the right column? "
+                f"(roles in {config_file(data_cfg)})"
+            )
+        frame[name] = frame[name].fillna("")
 
 
 def apply_filter(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
@@ -188,6 +216,8 @@ BUNDLED = {
     "breast_cancer": (load_breast_cancer_frame, "the bundled breast cancer data"),
     "wine": (load_wine_frame, "the bundled wine data"),
     "diabetes": (load_diabetes_frame, "the bundled diabetes data"),
+    # A flavour's own (the text flavour's synthetic triage notes); optional in task.py.
+    **getattr(task, "BUNDLED", {}),
 }
 
 

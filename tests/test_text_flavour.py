@@ -1,0 +1,68 @@
+"""The text-classification flavour end to end, as a supplier runs it: a baked and installed
+project runs `make pipeline-fake` (fake notes, `dvc repro`), a sweep over the TF-IDF baseline,
+`make report` and a strict `make docs`; the published site shows the top terms of each class.
+
+(Its own tests run in test_matrix.py, with every other combination.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from test_pipeline import read_runs_from_store
+from test_report import parse
+
+from harness import install_project
+
+pytestmark = pytest.mark.slow
+
+TEXT = {"task": "text-classification"}
+
+
+def test_text_project_runs_sweeps_and_publishes_its_top_terms(bake_shared, stack_for, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(bake_shared(**TEXT), project, symlinks=True)
+    env = install_project(project, stack_for(project), tmp_path / "venv")
+    if not (project / ".git").exists():
+        env.run("git", "init", "--quiet", "--initial-branch=main")
+        env.run("git", "add", "--all")
+    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
+    [package] = (project / "src").iterdir()
+
+    env.run("make", "RUN=", "pipeline-fake", timeout=900)
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert 0.85 < metrics["roc_auc"] <= 1 and "log_loss" in metrics, metrics
+    assert (project / "metrics" / "figures" / "top_terms.png").is_file()
+    manifest = json.loads((project / "metrics" / "report.json").read_text(encoding="utf-8"))
+    assert manifest["task"] == "text multiclass classification (4 classes)"
+    terms = next(t for t in manifest["tables"] if t["title"].startswith("Top terms"))
+    assert terms["columns"] == ["Rank", "emergency", "urgent", "routine", "self_care"]
+
+    # A sweep over the vectoriser and the regularisation: one parent, four nested runs.
+    env.python_run(
+        "-m",
+        f"{package.name}.train",
+        "hparams_search=tfidf_grid",
+        "data=fake",
+        "train.cv_folds=0",
+        "tracking.log_model=false",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        timeout=900,
+    )
+    runs = read_runs_from_store(project / "mlflow.db")
+    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert parent["status"] == "FINISHED" and len(children) == 4
+    assert {r["params"]["model.vectoriser.ngram_range"] for r in children} == {"[1, 1]", "[1, 2]"}
+    assert all(r["status"] == "FINISHED" and r["metrics"]["roc_auc"] > 0.8 for r in children)
+
+    env.run("make", "RUN=", "report", timeout=600)
+    docs = env.run("make", "RUN=", "docs", timeout=600)
+    assert "Documentation built" in docs.stdout + docs.stderr
+    page = parse(project / "site" / "technical-report.html")
+    header = ["Rank", "emergency", "urgent", "routine", "self_care"]
+    table = page.table(header)
+    assert table["1"] and all(cell for cell in table["1"]), table
+    assert any(image.endswith("top_terms.png") for image in page.images), page.images
