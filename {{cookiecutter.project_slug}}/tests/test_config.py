@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 import yaml
 from hydra.errors import ConfigCompositionException
@@ -14,9 +16,24 @@ CONF = ROOT / "conf"
 
 GROUPS = ["data", "model", "train", "tracking", "launcher", "experiment", "hparams_search"]
 OPTIONS = [(group, path.stem) for group in GROUPS for path in sorted((CONF / group).glob("*.yaml"))]
+# Options whose Hydra plugin comes with the optional `team` extra (docs/team.md).
+TEAM_OPTIONS = {("launcher", "slurm"), ("launcher", "submitit_local")}
+HAS_TEAM_EXTRA = importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is not None
+PARAMS = [
+    pytest.param(
+        group,
+        option,
+        id=f"{group}={option}",
+        marks=pytest.mark.skipif(
+            (group, option) in TEAM_OPTIONS and not HAS_TEAM_EXTRA,
+            reason="needs the team extra (uv sync --extra team): hydra-submitit-launcher",
+        ),
+    )
+    for group, option in OPTIONS
+]
 
 
-@pytest.mark.parametrize(("group", "option"), OPTIONS, ids=[f"{g}={o}" for g, o in OPTIONS])
+@pytest.mark.parametrize(("group", "option"), PARAMS)
 def test_every_option_composes_and_passes_the_checks(compose, group, option):
     from {{ cookiecutter.package_name }} import config
 
