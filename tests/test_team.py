@@ -59,6 +59,7 @@ PULLED = (
     "metrics/predictions.csv",
     "metrics/report.json",
     "metrics/data_profile.json",
+    "metrics/mlflow_run.json",
 )
 
 
@@ -589,6 +590,10 @@ def test_dvc_push_and_pull_through_each_object_store_restore_identical_outputs(
         fresh.run("make", "RUN=", "data-pull", f"REMOTE={remote}", timeout=300)
         for name, content in produced.items():
             assert (fresh.project / name).read_bytes() == content, f"{name} through {remote}"
+        # What was pulled is all dvc.lock names: nothing is left to reproduce, and the run
+        # record points at the pusher's run on the shared server.
+        status = fresh.run("dvc", "status", "--json").stdout
+        assert json.loads(status) == {}, status
 
 
 def test_storage_unreachable_during_push_keeps_the_cache_and_a_retry_succeeds(
