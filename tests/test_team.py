@@ -59,6 +59,7 @@ PULLED = (
     "metrics/predictions.csv",
     "metrics/report.json",
     "metrics/data_profile.json",
+    "metrics/mlflow_run.json",
 )
 
 
@@ -224,7 +225,7 @@ def azurite_command() -> list[str]:
 
         with FileLock(str(folder) + ".lock"):
             if not script.exists():
-                subprocess.run(
+                installed = subprocess.run(
                     [
                         npm,
                         "install",
@@ -235,10 +236,16 @@ def azurite_command() -> list[str]:
                         "--no-fund",
                         "--loglevel=error",
                     ],
-                    check=True,
                     capture_output=True,
+                    text=True,
                     timeout=600,
+                    check=False,
                 )
+                if installed.returncode != 0:
+                    pytest.skip(
+                        "azurite (the Azure Storage emulator) cannot be installed: `npm install "
+                        f"azurite@3` failed: {installed.stderr.strip()[-300:]}"
+                    )
     return [str(script)]
 
 
@@ -568,27 +575,39 @@ def test_wrong_or_missing_password_is_one_clear_line(origin, team_env, secrets_u
         assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_dvc_push_and_pull_through_each_object_store_restore_identical_outputs(
-    origin, team_env, azure, secrets_used, tmp_path
-):
-    pusher = member(origin, team_env, tmp_path / "pusher", "alice", secrets_used, azure)
-    pusher.as_user("dvc", "repro", timeout=600)
-    produced = {name: (pusher.project / name).read_bytes() for name in PULLED}
+@pytest.fixture(scope="module")
+def pusher(origin, team_env, secrets_used, tmp_path_factory) -> Member:
+    """A member who ran the pipeline and pushed code and dvc.lock to git (branch `results`)."""
+    env = member(origin, team_env, tmp_path_factory.mktemp("pusher") / "p", "alice", secrets_used)
+    env.as_user("dvc", "repro", timeout=600)
     # Code and dvc.lock go to git, the data they name to the remote.
-    pusher.run("git", "add", "dvc.lock")
-    pusher.run("git", "commit", "--quiet", "--no-verify", "-m", "Results")
-    pusher.run("git", "push", "--quiet", "origin", "HEAD:refs/heads/results")
-    for remote in ("s3", "azure"):
-        pushed = pusher.run("make", "RUN=", "data-push", f"REMOTE={remote}", timeout=300)
-        assert "pushed" in pushed.stdout + pushed.stderr
-        fresh = member(
-            origin, team_env, tmp_path / f"fresh-{remote}", "bob", secrets_used, azure, "results"
-        )
-        for name in PULLED:
-            assert not (fresh.project / name).exists()
-        fresh.run("make", "RUN=", "data-pull", f"REMOTE={remote}", timeout=300)
-        for name, content in produced.items():
-            assert (fresh.project / name).read_bytes() == content, f"{name} through {remote}"
+    env.run("git", "add", "dvc.lock")
+    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Results")
+    env.run("git", "push", "--quiet", "origin", "HEAD:refs/heads/results")
+    return env
+
+
+@pytest.mark.parametrize("remote", ["s3", "azure"])
+def test_dvc_push_and_pull_through_each_object_store_restore_identical_outputs(
+    origin, team_env, pusher, secrets_used, tmp_path, request, remote
+):
+    # Requested here, so that only this case skips where azurite cannot be installed.
+    azure = request.getfixturevalue("azure") if remote == "azure" else None
+    if azure:
+        pusher.run("dvc", "remote", "modify", "--local", "azure", "connection_string", azure)
+    produced = {name: (pusher.project / name).read_bytes() for name in PULLED}
+    pushed = pusher.run("make", "RUN=", "data-push", f"REMOTE={remote}", timeout=300)
+    assert "pushed" in pushed.stdout + pushed.stderr
+    fresh = member(origin, team_env, tmp_path / "fresh", "bob", secrets_used, azure, "results")
+    for name in PULLED:
+        assert not (fresh.project / name).exists()
+    fresh.run("make", "RUN=", "data-pull", f"REMOTE={remote}", timeout=300)
+    for name, content in produced.items():
+        assert (fresh.project / name).read_bytes() == content, f"{name} through {remote}"
+    # What was pulled is all dvc.lock names: nothing is left to reproduce, and the run
+    # record points at the pusher's run on the shared server.
+    status = fresh.run("dvc", "status", "--json").stdout
+    assert json.loads(status) == {}, status
 
 
 def test_storage_unreachable_during_push_keeps_the_cache_and_a_retry_succeeds(

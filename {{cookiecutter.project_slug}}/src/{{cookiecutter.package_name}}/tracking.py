@@ -19,7 +19,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlparse
@@ -562,8 +562,10 @@ class SweepParentRun(Callback):
         os.environ[PARENT_RUN_ENV] = self.run_id
         atexit.register(self._close_failed)
         # SIGTERM (a scheduler's or `kill`'s) would end the process without exit handlers.
+        # Only the main thread may set a handler: elsewhere the default stays.
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-            self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            with suppress(ValueError):
+                self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
         from hydra.core.utils import JobStatus
