@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 from test_pipeline import PACKAGE, read_runs_from_store, writable_copy
+from test_report import ScriptFinder
 
 pytestmark = pytest.mark.slow
 
@@ -34,32 +34,12 @@ HOSTILE_NAMES = [
 HOSTILE_VALUE = "<img src=x onerror=alert(3)>|*"
 
 
-class Page(HTMLParser):
+class Page(ScriptFinder):
     """A built page's visible text and anything in it that could run script."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
-        self.dangers: list[str] = []
-        self.text: list[str] = []
-        self._script = False
         self.feed(path.read_text(encoding="utf-8"))
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name.startswith("on") or (
-                name in {"href", "src"} and re.match(r"\s*javascript:", value or "", re.I)
-            ):
-                self.dangers.append(f"<{tag} {name}={value!r}>")
-        self._script = tag == "script"
-
-    def handle_endtag(self, tag):
-        self._script = False
-
-    def handle_data(self, data):
-        if self._script and "alert" in data:
-            self.dangers.append(f"<script>{data[:80]}")
-        elif not self._script:
-            self.text.append(data)
 
     @property
     def shown(self) -> str:

@@ -86,7 +86,7 @@ class Check:
         if outcome.result:
             return True
         # repo-review renders this as Markdown (and HTML): repo text goes in escaped.
-        found = "; ".join(text(_describe(item)) for item in outcome.evidence[:10])
+        found = "; ".join(text(describe_evidence(item)) for item in outcome.evidence[:10])
         more = f" (and {len(outcome.evidence) - 10} more)" if len(outcome.evidence) > 10 else ""
         parts = [text(outcome.message)]
         if found:
@@ -95,7 +95,7 @@ class Check:
         return "\n\n".join(parts)
 
 
-def _describe(item: dict[str, Any]) -> str:
+def describe_evidence(item: dict[str, Any]) -> str:
     where = item.get("file", "")
     if "line" in item:
         where += f":{item['line']}"

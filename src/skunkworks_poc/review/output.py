@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from skunkworks_poc.review import SCHEMA_VERSION, Finding, Review
-from skunkworks_poc.review.checks import FAMILIES, human_size
+from skunkworks_poc.review.checks import FAMILIES, describe_evidence
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SYMBOL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
@@ -42,14 +42,8 @@ def plain(value: Any) -> str:
 
 
 def where(item: dict[str, Any]) -> str:
-    text = item.get("file", "")
-    if "line" in item:
-        text += f":{item['line']}"
-    if "size" in item:
-        text += f" ({human_size(item['size'])})"
-    if item.get("note"):
-        text = f"{text}: {item['note']}" if text else item["note"]
-    return text
+    """Where a piece of evidence is: file, line, size and note, as the checks describe it."""
+    return describe_evidence(item)
 
 
 def summary_line(review: Review) -> str:
