@@ -1,4 +1,5 @@
-"""Finish the bake inside the new project: optionally a git repository, nothing else.
+"""Finish the bake inside the new project: drop the config groups the flavour left empty, and
+optionally make a git repository.
 
 Runs offline and is safe to run twice (cruft re-runs hooks in temporary folders).
 """
@@ -22,7 +23,18 @@ def git_init(project_dir):
     return None
 
 
+def remove_empty_config_groups(project_dir):
+    """Drop `conf/` folders whose every file the task flavour left out (e.g. `conf/model/` of
+    a data discovery): cookiecutter skips a file with an empty name but not a folder."""
+    conf = Path(project_dir) / "conf"
+    if conf.is_dir():
+        for group in sorted(conf.iterdir()):
+            if group.is_dir() and not any(group.iterdir()):
+                group.rmdir()
+
+
 def main(wants_git, project_dir="."):
+    remove_empty_config_groups(project_dir)
     if wants_git:
         warning = git_init(project_dir)
         if warning:

@@ -78,6 +78,17 @@ def test_post_gen_without_git_init_leaves_no_repository(post_gen, tmp_path):
     assert not (tmp_path / ".git").exists()
 
 
+def test_post_gen_drops_only_the_empty_config_groups(post_gen, tmp_path):
+    (tmp_path / "conf" / "model").mkdir(parents=True)
+    (tmp_path / "conf" / "data").mkdir()
+    (tmp_path / "conf" / "data" / "fake.yaml").write_text("name: fake\n")
+    (tmp_path / "notebooks").mkdir()
+    post_gen.main(False, tmp_path)
+    post_gen.main(False, tmp_path)  # cruft runs hooks again
+    assert sorted(p.name for p in (tmp_path / "conf").iterdir()) == ["data"]
+    assert (tmp_path / "notebooks").is_dir()  # only conf/ groups are the flavour's to drop
+
+
 def test_post_gen_warns_when_git_is_missing(post_gen, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(post_gen.shutil, "which", lambda name: None)
     post_gen.main(True, tmp_path)
