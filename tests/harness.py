@@ -61,6 +61,20 @@ def option_matrix() -> list[dict[str, str]]:
     return [{key: answers[key] for key in keys} for answers in matrix]
 
 
+def code_matrix() -> list[dict[str, str]]:
+    """The combinations that differ in code: each task flavour on each value of
+    `CODE_OPTIONS`, the other options at their defaults, plus the default project without a
+    git repository (its suite then runs where git has nothing to say). Installing a project
+    and running its own suite once per licence would test the same code again."""
+    defaults = {key: values[0] for key, values in CHOICES.items()}
+    defaults.update({key: "yes" for key in BOOLEANS})
+    other = [key for key in defaults if key != "task" and key not in CODE_OPTIONS]
+    matrix = option_matrix()
+    chosen = [answers for answers in matrix if all(answers[k] == defaults[k] for k in other)]
+    without_git = {**defaults, **{key: "no" for key in BOOLEANS}}
+    return chosen + [answers for answers in matrix if answers == without_git]
+
+
 def combination_id(answers: dict[str, str]) -> str:
     return "-".join(f"{key}={value}" for key, value in answers.items())
 

@@ -11,6 +11,7 @@ import pytest
 from harness import (
     CHOICES,
     assert_renders_and_parses,
+    code_matrix,
     combination_id,
     declared_python,
     find_python,
@@ -21,6 +22,7 @@ from harness import (
 )
 
 MATRIX = option_matrix()
+CODE_MATRIX = code_matrix()
 CORE_FILES = {
     ".gitignore",
     "Makefile",
@@ -46,7 +48,7 @@ def test_bake_renders_every_file_and_each_parses(bake_shared, answers):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
+@pytest.mark.parametrize("answers", CODE_MATRIX, ids=combination_id)
 def test_baked_project_installs_and_its_own_tests_pass(installed_shared, answers):
     env = installed_shared(**answers)
     result = env.python_run("-m", "pytest", "-q", "-p", "no:cacheprovider")
@@ -54,7 +56,7 @@ def test_baked_project_installs_and_its_own_tests_pass(installed_shared, answers
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", MATRIX, ids=combination_id)
+@pytest.mark.parametrize("answers", CODE_MATRIX, ids=combination_id)
 def test_baked_project_is_tested_on_the_python_it_declares(installed_shared, answers):
     env = installed_shared(**answers)
     assert stack_python(env.stack) == answers["min_python"]

@@ -441,8 +441,8 @@ def _block(text: str, name: str) -> str:
 
 
 def test_report_describes_the_run_not_a_recomposed_params_yaml(attacked):
-    """`make params ARGS="data=fake model=random_forest"` without a rerun: the workspace still holds the
-    logistic-regression run, so that is what the report describes, with a warning."""
+    """`make params ARGS="data=fake model=random_forest"` without a rerun: the workspace still
+    holds the logistic-regression run, so that is what the report describes, with a warning."""
     current = _block(attacked["after_params"], "current-model")
     assert "logistic_regression" in current and "random_forest" not in current, current
     assert "LogisticRegression" in current, current
