@@ -95,7 +95,7 @@ TOOLKIT_SOURCES = (
     "README.md",
     "LICENCE",
     "cookiecutter.json",
-    "skunkworks_template_extensions.py",
+    "skunkworks_template_jinja.py",
     "hooks",
     "src",
     "{{cookiecutter.project_slug}}",

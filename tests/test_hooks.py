@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import skunkworks_template_extensions as extensions
+import skunkworks_template_jinja as extensions
 from harness import REPO
 
 GOOD = {

@@ -102,7 +102,7 @@ def test_release_builds_an_sdist_and_wheel_that_twine_accepts(tmp_path):
     # The sdist rebuilds the same wheel: template, hooks and extension included, no caches.
     root = f"skunkworks_poc-{skunkworks_poc.__version__}"
     assert f"{root}/cookiecutter.json" in names
-    assert f"{root}/skunkworks_template_extensions.py" in names
+    assert f"{root}/skunkworks_template_jinja.py" in names
     assert not [name for name in names if "/.venv/" in name or "__pycache__" in name]
 
 

@@ -242,5 +242,7 @@ class TemplateHelpers(Extension):
         environment.globals["validator_path"] = validator_path
         # cruft update renders the project's old template, then the new one from the same
         # folder, in one process: forget this module so that the next environment imports
-        # the extension (and its rules) of the template it renders, not this version.
+        # the extension (and its rules) of the template it renders, not this version. Templates
+        # from before that rule never forget theirs, which is why this module has a name of
+        # its own (it was skunkworks_template_extensions): their stale module cannot stand in.
         sys.modules.pop(__name__, None)
