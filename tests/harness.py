@@ -28,6 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE_ANSWERS = json.loads((REPO / "cookiecutter.json").read_text(encoding="utf-8"))
+# The flavours that train a model (a data discovery trains none, and has no Optuna preset).
+MODEL_TASKS = [task for task in TEMPLATE_ANSWERS["task"] if task != "data-discovery"]
 CHOICES = {
     key: value
     for key, value in TEMPLATE_ANSWERS.items()

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import TEMPLATE_ANSWERS, ProjectEnv, combination_id, option_matrix
+from harness import MODEL_TASKS, ProjectEnv, combination_id, option_matrix
 
 pytestmark = pytest.mark.slow
 
@@ -320,7 +320,7 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
     }
 
 
-@pytest.mark.parametrize("task", TEMPLATE_ANSWERS["task"])
+@pytest.mark.parametrize("task", MODEL_TASKS)
 def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
     installed_shared, empty_store, tmp_path, task
 ):
