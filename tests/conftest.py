@@ -3,14 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 from harness import (
     REPO,
     MissingInterpreter,
     ProjectEnv,
     build_stack,
-    cache_root,
     declared_python,
     install_project,
     stack_requirements,
@@ -56,8 +54,7 @@ def stack_for():
         key = (python, *requirements)
         if key not in stacks:
             try:
-                with FileLock(str(cache_root() / f"stack-py{python}.lock")):
-                    stacks[key] = build_stack(requirements, python)
+                stacks[key] = build_stack(requirements, python)
             except MissingInterpreter as error:
                 pytest.fail(str(error), pytrace=False)
         return stacks[key]

@@ -278,8 +278,17 @@ def site_packages(prefix: Path) -> Path:
 
 def build_stack(requirements: list[str], python: str = "") -> Path:
     """Create (once) the shared environment holding `requirements` on Python `python`
-    ("3.10"; the running one when empty); return its prefix."""
+    ("3.10"; the running one when empty); return its prefix. Test workers, benchmarks and
+    other sessions share the cache: one builds a stack at a time, or one's clean-up of a
+    half-built stack deletes what another is installing."""
+    from filelock import FileLock
+
     python = python or "{}.{}".format(*sys.version_info[:2])
+    with FileLock(str(cache_root() / f"stack-py{python}.lock")):
+        return _build_stack(requirements, python)
+
+
+def _build_stack(requirements: list[str], python: str) -> Path:
     interpreter = find_python(python)
     key = hashlib.sha256("\n".join([python, *requirements]).encode()).hexdigest()[:16]
     prefix = cache_root() / f"stack-py{python}-{key}"
