@@ -702,11 +702,12 @@ def test_a_failed_sweep_closes_its_parent_run_as_failed(installed_shared, tmp_pa
     assert "RUNNING" not in {run["status"] for run in runs}
 
 
-def test_an_interrupted_sweep_closes_its_parent_run_as_failed(installed_shared, tmp_path):
-    shared = installed_shared()
-    env = ProjectEnv(shared.project, shared.prefix, shared.stack)
-    store = tmp_path / "mlflow.db"
-    sweep = subprocess.Popen(
+def start_long_sweep(
+    env: ProjectEnv, uri: str, sweep_dir: Path, variables: dict[str, str]
+) -> subprocess.Popen:
+    """A 40-job sweep in the background: long enough to be stopped (or lose its server)
+    while it runs; its jobs' metrics land in `sweep_dir`."""
+    return subprocess.Popen(
         [
             str(env.python),
             "-m",
@@ -714,15 +715,22 @@ def test_an_interrupted_sweep_closes_its_parent_run_as_failed(installed_shared, 
             "--multirun",
             *QUICK,
             "train.seed=" + ",".join(str(seed) for seed in range(40)),
-            f"tracking.uri=sqlite:///{store}",
-            f"hydra.sweep.dir={tmp_path / 'sweep'}",
+            f"tracking.uri={uri}",
+            f"hydra.sweep.dir={sweep_dir}",
         ],
         cwd=env.project,
-        env=env.env,
+        env=variables,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_an_interrupted_sweep_closes_its_parent_run_as_failed(installed_shared, tmp_path):
+    shared = installed_shared()
+    env = ProjectEnv(shared.project, shared.prefix, shared.stack)
+    store = tmp_path / "mlflow.db"
+    sweep = start_long_sweep(env, f"sqlite:///{store}", tmp_path / "sweep", env.env)
     try:
         deadline = time.monotonic() + 240
         while not list((tmp_path / "sweep").glob("*/metrics.json")):
@@ -754,23 +762,7 @@ def test_tracking_server_stopped_mid_sweep_keeps_finished_jobs_and_names_the_ser
         "MLFLOW_TRACKING_PASSWORD": secrets_used["admin"],
     }
     try:
-        sweep = subprocess.Popen(
-            [
-                str(env.python),
-                "-m",
-                f"{PACKAGE}.train",
-                "--multirun",
-                *QUICK,
-                "train.seed=" + ",".join(str(seed) for seed in range(40)),
-                f"tracking.uri={uri}",
-                f"hydra.sweep.dir={tmp_path / 'sweep'}",
-            ],
-            cwd=env.project,
-            env=variables,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        sweep = start_long_sweep(env, uri, tmp_path / "sweep", variables)
         deadline = time.monotonic() + 300
         while len(list((tmp_path / "sweep").glob("*/metrics.json"))) < 2:
             assert sweep.poll() is None, sweep.communicate()
