@@ -51,7 +51,9 @@ CODE_LICENCES = {
 
 # One row per `task` choice in cookiecutter.json (a test keeps the two in step): the options a
 # flavour's project starts with. Everything else about a flavour lives in the generated
-# package's `task.py`, chosen by its file name.
+# package's `task.py`, chosen by its file name. `lock` names the shipped `uv.lock` the flavour
+# installs: flavours with the same dependencies share one (`tasks.py lock` writes one per
+# lock and minimum Python), so a flavour-only dependency never reaches another flavour.
 TASKS = {
     "tabular-classification": {
         "data": "breast_cancer",
@@ -60,6 +62,7 @@ TASKS = {
         "higher_is_better": "true",
         "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "lock": "common",
     },
     "tabular-regression": {
         "data": "diabetes",
@@ -68,6 +71,7 @@ TASKS = {
         "higher_is_better": "false",
         "subgroup_metrics": "[mae, rmse, mean_error]",
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "lock": "common",
     },
     "text-classification": {
         "data": "triage_notes",
@@ -76,6 +80,7 @@ TASKS = {
         "higher_is_better": "true",
         "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "lock": "common",
     },
     # No model: the discovery's checks take the place of training (docs/design.md).
     "data-discovery": {
@@ -85,6 +90,7 @@ TASKS = {
         "higher_is_better": "true",
         "subgroup_metrics": "[]",
         "test_overrides": '("data=fake",)',
+        "lock": "common",
     },
 }
 

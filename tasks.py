@@ -5,7 +5,8 @@
     python3 tasks.py test    run the template's whole test suite (what CI runs)
     python3 tasks.py bench   measure baking, start-up and test times (see bench/)
     python3 tasks.py lock    regenerate the generated projects' uv.lock files from the
-                             template's pyproject.toml (`lock --upgrade`: newest versions)
+                             template's pyproject.toml (`lock --upgrade`: newest versions;
+                             `lock --only NAME`: one lock, named in TASKS' `lock` column)
     python3 tasks.py dist    build the toolkit's sdist and wheel into dist/ and check them
                              (`dist --tag v0.2.0`: also check the tag is the version)
 
@@ -16,6 +17,7 @@ anything is installed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -223,9 +225,28 @@ def test(pytest_args: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *args, cwd=ROOT, env=offline_env())
 
 
-def lock_template_name(min_python: str) -> str:
-    """The template's lock file for one minimum Python: Jinja in the name picks it."""
-    return f"{{% if cookiecutter.min_python == '{min_python}' %}}uv.lock{{% endif %}}"
+def lock_template_name(min_python: str, lock: str = "common") -> str:
+    """The template's lock file for one minimum Python and one lock (the flavours sharing
+    their dependencies, `TASKS[...]["lock"]` in skunkworks_template_jinja.py): Jinja in the
+    name picks it."""
+    return (
+        f"{{% if cookiecutter.min_python == '{min_python}' and "
+        f"cookiecutter.task|task_option('lock') == '{lock}' %}}uv.lock{{% endif %}}"
+    )
+
+
+def lock_flavours() -> dict[str, str]:
+    """Each shipped lock and the first task flavour installing it (the one baked to lock it)."""
+    # Read in the tooling's environment: the template's Jinja module imports its packages.
+    script = (
+        "import json, skunkworks_template_jinja as j; "
+        "print(json.dumps({task: row['lock'] for task, row in j.TASKS.items()}))"
+    )
+    locks = json.loads(subprocess.check_output([PYTHON, "-c", script], cwd=ROOT, text=True))
+    flavours: dict[str, str] = {}
+    for task, lock in locks.items():
+        flavours.setdefault(lock, task)
+    return flavours
 
 
 def lock_template_text(lock_text: str, name_line: str) -> str:
@@ -244,9 +265,10 @@ def lock_template_text(lock_text: str, name_line: str) -> str:
 
 
 def lock(lock_args: list[str]) -> None:
-    """For each minimum Python: bake the default project, `uv lock` it (starting from the
-    template's current lock, so only what pyproject changed moves, unless --upgrade), and
-    write the lock back into the template with the project's name templated."""
+    """For each lock and minimum Python: bake a project of a flavour installing that lock,
+    `uv lock` it (starting from the template's current lock, so only what pyproject changed
+    moves, unless --upgrade), and write the lock back into the template with the project's
+    name templated. `lock --only NAME` relocks one lock (a flavour's new dependency)."""
     bootstrap()
     sys.path.insert(0, str(ROOT / "tests"))
     from harness import find_python  # the template tests' interpreter search
@@ -257,8 +279,16 @@ def lock(lock_args: list[str]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         wheels = build_wheel(Path(tmp) / "toolkit").parent
-        for min_python in answers["min_python"]:
-            out = Path(tmp) / min_python
+        flavours = lock_flavours()
+        if lock_args[:1] == ["--only"]:
+            if len(lock_args) < 2 or lock_args[1] not in flavours:
+                sys.exit(f"tasks.py: lock --only takes one of {', '.join(flavours)}")
+            flavours = {lock_args[1]: flavours[lock_args[1]]}
+            lock_args = lock_args[2:]
+        for (group, task), min_python in itertools.product(
+            flavours.items(), answers["min_python"]
+        ):
+            out = Path(tmp) / group / min_python
             run(
                 BIN / "cookiecutter",
                 "--no-input",
@@ -266,12 +296,13 @@ def lock(lock_args: list[str]) -> None:
                 out,
                 ROOT,
                 f"min_python={min_python}",
+                f"task={task}",
                 "git_init=no",
                 env=env,
                 stdout=subprocess.DEVNULL,
             )
             [project] = [p for p in out.iterdir() if p.is_dir()]
-            say(f"Locking for Python >= {min_python}")
+            say(f"Locking {group} ({task}) for Python >= {min_python}")
             python = find_python(min_python)
             # The shipped lock names the toolkit's release on PyPI (lock_with_published_toolkit):
             # point it at the local wheel first, so that uv can read it.
@@ -300,7 +331,7 @@ def lock(lock_args: list[str]) -> None:
             if text.count(name) != 1:
                 sys.exit(f"tasks.py: expected `{name}` once in the lock for {min_python}")
             text = lock_template_text(text, name)
-            target = template / lock_template_name(min_python)
+            target = template / lock_template_name(min_python, group)
             target.write_text(text, encoding="utf-8")
             print(f"  wrote {target.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import tomllib
@@ -64,11 +65,14 @@ def test_baked_project_is_tested_on_the_python_it_declares(installed_shared, ans
     assert result.stdout.strip() == answers["min_python"]
 
 
-@pytest.mark.parametrize("min_python", CHOICES["min_python"])
-def test_shipped_lock_matches_the_baked_pyproject(bake_shared, min_python):
+@pytest.mark.parametrize(
+    ("task", "min_python"), itertools.product(CHOICES["task"], CHOICES["min_python"])
+)
+def test_shipped_lock_matches_the_baked_pyproject(bake_shared, task, min_python):
     """The uv.lock a project ships is current for its pyproject.toml (offline: a current lock
-    needs no index). If this fails, run `python3 tasks.py lock` and commit the locks."""
-    project = bake_shared(min_python=min_python)
+    needs no index), for every flavour: flavours sharing a lock must share its dependencies.
+    If this fails, run `python3 tasks.py lock` and commit the locks."""
+    project = bake_shared(task=task, min_python=min_python)
     assert declared_python(project) == min_python
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     assert f'requires-python = ">={min_python}"' in lock
