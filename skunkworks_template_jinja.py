@@ -82,6 +82,16 @@ TASKS = {
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
         "lock": "common",
     },
+    # PyTorch: its own lock, so that no other flavour installs it (docs/design.md).
+    "image-classification": {
+        "data": "digits",
+        "model": "tiny_cnn",
+        "primary_metric": "roc_auc",
+        "higher_is_better": "true",
+        "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
+        "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "lock": "image",
+    },
     # No model: the discovery's checks take the place of training (docs/design.md).
     "data-discovery": {
         "data": "referrals",

@@ -26,6 +26,7 @@ TASKS = (
     "tabular-classification",
     "tabular-regression",
     "text-classification",
+    "image-classification",
     "data-discovery",
 )
 
@@ -296,6 +297,20 @@ STACK_MODULES = frozenset(
         "s3fs",
         "submitit",
         "wrapt",
+    }
+) | frozenset(
+    # ... and in the image-classification flavour (its own lock: PyTorch and what it brings),
+    # listed from a stack built from it (tests/test_image_flavour.py's).
+    {
+        "cuda",
+        "functorch",
+        "isympy",
+        "mpmath",
+        "nvidia",
+        "sympy",
+        "torch",
+        "torchgen",
+        "triton",
     }
 )
 

@@ -53,7 +53,8 @@ def fake_frame():
     """A small fake data set with the default schema (the tests run on fake data only)."""
     from {{ cookiecutter.package_name }}.data.fake import generate
 
-    return generate(rows=160, seed=1)
+    # Enough rows for at least 5 test cases of each class (the digits have 10 classes).
+    return generate(rows={{ 400 if cookiecutter.task == "image-classification" else 160 }}, seed=1)
 
 
 @pytest.fixture(scope="session")
@@ -128,11 +129,12 @@ class PipelineRun:
 
     def __init__(self) -> None:
         from {{ cookiecutter.package_name }} import pipeline
-        from {{ cookiecutter.package_name }}.data.fake import generate, write
+        from {{ cookiecutter.package_name }}.data.fake import write_fake
 
         self.folder = Path(tempfile.mkdtemp(prefix="pipeline-run-"))
         self.project = copy_project(self.folder / "project")
-        write(generate(rows=150, seed=5), self.project / "data" / "raw" / "fake.parquet")
+        rows = {{ 400 if cookiecutter.task == "image-classification" else 150 }}  # 5 test cases of each class
+        write_fake(rows=rows, seed=5, output=self.project / "data" / "raw" / "fake.parquet")
         here = Path.cwd()
         os.chdir(self.project)  # compose writes the params.yaml of the project it runs in
         try:

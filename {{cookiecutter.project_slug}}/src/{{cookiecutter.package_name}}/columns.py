@@ -23,7 +23,7 @@ NUMERIC_TYPES = ("float", "int", "bool")
 ROLES = ("identifier", "drop", "text", "image_path")
 # The roles this project's flavour learns from ({{ cookiecutter.task }}), set when it was baked:
 # this module depends on nothing (not even task.py), so that every other module can use it.
-FEATURE_ROLES: tuple[str, ...] = {{ '("text",)' if cookiecutter.task == "text-classification" else "()" }}
+FEATURE_ROLES: tuple[str, ...] = {{ {"text-classification": '("text",)', "image-classification": '("image_path",)'}.get(cookiecutter.task, "()") }}
 # The subgroup columns synthetic data are given (data/fake.py) and the shares their values are
 # drawn with. Made up: no relation to the outcome, so every group should score alike; a real
 # data set is where differences show.
@@ -106,9 +106,15 @@ def text_columns(data_cfg: Mapping[str, Any]) -> list[str]:
     return [name for name, role in roles(data_cfg).items() if role == "text"]
 
 
+def image_columns(data_cfg: Mapping[str, Any]) -> list[str]:
+    """Columns with the role `image_path` (the file name of an image)."""
+    return [name for name, role in roles(data_cfg).items() if role == "image_path"]
+
+
 def categorical_columns(data_cfg: Mapping[str, Any]) -> list[str]:
-    """Feature columns one-hot encoded: neither numbers nor free text (a vectoriser's)."""
-    text = set(text_columns(data_cfg))
+    """Feature columns one-hot encoded: neither numbers nor free text (a vectoriser's) nor
+    image files (an image reader's)."""
+    text = {*text_columns(data_cfg), *image_columns(data_cfg)}
     return [
         name
         for name in feature_columns(data_cfg)

@@ -27,3 +27,22 @@ def project_root(start: Path | None = None) -> Path:
         f"no {_MARKER} found above {here}: run this from inside the project, "
         "or install the project with `pip install -e .`"
     )
+
+
+def workspace_root() -> Path:
+    """The folder relative paths in the configuration are read from.
+
+    DVC runs stages in the project (or, for `dvc exp run --temp`, in a copy of it): the nearest
+    folder up from the working directory that holds `dvc.yaml`; else the project root.
+    """
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dvc.yaml").is_file():
+            return folder
+    return project_root()
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """`path` as given if absolute, else relative to `workspace_root()`."""
+    path = Path(path)
+    return path if path.is_absolute() else workspace_root() / path

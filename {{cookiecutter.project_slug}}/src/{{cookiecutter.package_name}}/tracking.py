@@ -496,6 +496,10 @@ def log_run(
 
         example = input_example.head(5)
         signature = infer_signature(example, task.predict(model, example))
+        own = getattr(task, "log_model", None)  # optional in task.py
+        if own is not None:  # a flavour whose model skops cannot save (a PyTorch network)
+            own(model, example, signature, pip_requirements())
+            return
         mlflow.sklearn.log_model(
             model,
             name="model",

@@ -7,7 +7,6 @@ rest of the pipeline sees the same thing: a data frame whose columns match the s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, MutableSequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,29 +24,14 @@ from {{ cookiecutter.package_name }}.columns import categorical_columns as categ
 from {{ cookiecutter.package_name }}.columns import check_schema_config as check_schema_config
 from {{ cookiecutter.package_name }}.columns import subgroups as subgroups
 from {{ cookiecutter.package_name }}.errors import PipelineError
-from {{ cookiecutter.package_name }}.paths import project_root
+
+# Where relative paths are read from lives in paths.py, which imports nothing of the package
+# (a flavour's task.py may need it); the data layer hands it on (`as`: re-exported).
+from {{ cookiecutter.package_name }}.paths import resolve as resolve
+from {{ cookiecutter.package_name }}.paths import workspace_root as workspace_root
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def workspace_root() -> Path:
-    """The folder relative paths in the configuration are read from.
-
-    DVC runs stages in the project (or, for `dvc exp run --temp`, in a copy of it): the nearest
-    folder up from the working directory that holds `dvc.yaml`; else the project root.
-    """
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "dvc.yaml").is_file():
-            return folder
-    return project_root()
-
-
-def resolve(path: str | os.PathLike[str]) -> Path:
-    """`path` as given if absolute, else relative to `workspace_root()`."""
-    path = Path(path)
-    return path if path.is_absolute() else workspace_root() / path
 
 
 def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
@@ -121,6 +105,10 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
             f"{where} if it is no feature)"
         )
     check_text_columns(frame, data_cfg, source)
+    # A flavour whose rows name files (images) checks them; optional in task.py.
+    check_inputs = getattr(task, "check_inputs", None)
+    if check_inputs is not None:
+        frame = check_inputs(frame, data_cfg, source)
     frame = apply_filter(frame, data_cfg, source)
     target = frame[data_cfg["target"]]
     if target.isna().any():
