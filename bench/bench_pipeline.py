@@ -86,6 +86,13 @@ def main() -> None:
         action="store_true",
         help="only the time to first tracked run of each task flavour",
     )
+    parser.add_argument(
+        "--task",
+        action="append",
+        choices=TASKS,
+        help="with --tasks-only: this flavour only (repeat the option for several; a baseline "
+        "flavour beside a new one gives a ratio measured in the same run)",
+    )
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     description = machine()
@@ -98,7 +105,7 @@ def main() -> None:
         base_env["UV_PYTHON_DOWNLOADS"] = "never"
         runs = [(TASKS[0], False), (TASKS[0], True), *((task, True) for task in TASKS[1:])]
         if args.tasks_only:
-            runs = [(task, True) for task in TASKS]
+            runs = [(task, True) for task in TASKS if not args.task or task in args.task]
         for task, compiled in runs:
             out = tmp / f"{task}-{'compiled' if compiled else 'plain'}"
             bake = run([BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", out, f"task={task}"])

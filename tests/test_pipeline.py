@@ -349,6 +349,7 @@ def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
         "tabular-classification": ("roc_auc", max),
         "tabular-regression": ("mae", min),
         "text-classification": ("roc_auc", max),
+        "image-classification": ("roc_auc", max),
     }[task]
     reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
     assert reported == pytest.approx(best(r["metrics"][primary] for r in children))
