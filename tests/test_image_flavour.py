@@ -93,11 +93,13 @@ def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
     assert all(path.read_bytes() == data for path, data in kept.items())
     images[1].write_bytes(original)
 
-    # A sweep over the network: one parent, four nested runs, each better than chance.
+    # A sweep over the network, its jobs in parallel processes (the joblib launcher): one
+    # parent, four nested runs, each better than chance.
     env.python_run(
         "-m",
         f"{package.name}.train",
         "hparams_search=tiny_cnn_grid",
+        "launcher=joblib",
         "data=fake",
         "train.cv_folds=0",
         "model.estimator.epochs=5",
