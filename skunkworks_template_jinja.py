@@ -100,7 +100,7 @@ TASKS = {
         "primary_metric": "mase",
         "higher_is_better": "false",
         "subgroup_metrics": "[mase, smape, mae]",
-        "test_overrides": '("data=fake",)',
+        "test_overrides": '("data=fake", "train.origins=2")',
         "lock": "forecasting",
     },
 }

@@ -116,7 +116,7 @@ def du(path: Path) -> float:
     )
 
 
-def measure(library: str, python: str, work: Path, repeat: int) -> dict:
+def measure(library: str, python: str, work: Path, repeat: int, fit: bool = True) -> dict:
     cache = work / "cache"
     row: dict = {"library": library, "python": python}
     for label in ("cold", "warm"):
@@ -186,7 +186,7 @@ def measure(library: str, python: str, work: Path, repeat: int) -> dict:
         imports.append(seconds)
     row["import_s"] = round(statistics.median(imports), 2)
     fits = []
-    for _ in range(repeat):
+    for _ in range(repeat if fit else 0):
         seconds, result = timed([python_bin, "-c", FIT[library]])
         if result.returncode != 0:
             row["fit_error"] = result.stderr.strip().splitlines()[-1][:200]
@@ -204,12 +204,13 @@ def main() -> None:
     parser.add_argument("--pythons", nargs="+", default=["3.10", "3.13"])
     parser.add_argument("--libraries", nargs="+", default=list(LIBRARIES))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-fit", action="store_true", help="install and import only")
     args = parser.parse_args()
     print(machine(), flush=True)
     for python in args.pythons:
         for library in args.libraries:
             with tempfile.TemporaryDirectory(prefix=f"bench-{library}-") as work:
-                row = measure(library, python, Path(work), args.repeat)
+                row = measure(library, python, Path(work), args.repeat, not args.no_fit)
             print(json.dumps(row), flush=True)
             shutil.rmtree(work, ignore_errors=True)
 

@@ -86,6 +86,17 @@ def main() -> None:
         action="store_true",
         help="only the time to first tracked run of each task flavour",
     )
+    parser.add_argument(
+        "--task",
+        action="append",
+        choices=TASKS,
+        help="with --tasks-only: only this flavour (repeat the option for several)",
+    )
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="with --tasks-only: also time each flavour's generated test suite (once)",
+    )
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     description = machine()
@@ -98,7 +109,7 @@ def main() -> None:
         base_env["UV_PYTHON_DOWNLOADS"] = "never"
         runs = [(TASKS[0], False), (TASKS[0], True), *((task, True) for task in TASKS[1:])]
         if args.tasks_only:
-            runs = [(task, True) for task in TASKS]
+            runs = [(task, True) for task in TASKS if not args.task or task in args.task]
         for task, compiled in runs:
             out = tmp / f"{task}-{'compiled' if compiled else 'plain'}"
             bake = run([BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", out, f"task={task}"])
@@ -116,6 +127,12 @@ def main() -> None:
             figures[f"environment (uv sync, warm cache){label}"] = setup
             figures[f"first pipeline (make pipeline-fake){label}"] = first
             figures[f"time to first tracked run (sum of the three){label}"] = bake + setup + first
+            if args.tasks_only and args.suite:
+                figures[f"generated test suite{label}"] = run(
+                    [venv_bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                    cwd=project,
+                    env=env,
+                )
             if task == TASKS[0] and compiled:
                 default_project, default_env = project, dict(env)
         if args.tasks_only:
