@@ -578,6 +578,14 @@ def test_untrusted_text_shows_literally_in_tables_and_lists(value):
     assert all(attrs == [] for _, attrs in rendered.tags)
 
 
+def test_everyday_punctuation_stays_readable_in_the_markdown():
+    assert esc.text("Brier score (lower is better), 95% CI: 0.1-0.2.") == (
+        "Brier score (lower is better), 95% CI: 0.1-0.2."
+    )
+    # A link needs `](`: the bracket is escaped, so a parenthesis after it is plain text.
+    assert esc.text("[x](javascript:alert(1))") == "&#91;x&#93;(javascript:alert(1))"
+
+
 def test_hostile_runs_manifest_and_profile_render_as_text(tmp_path, empty_store, capsys):
     script, link, image, markdown_link, table_breaker, entities, lines = HOSTILE
     project = make_project(
