@@ -246,6 +246,8 @@ class TemplateHelpers(Extension):
         environment.filters["task_option"] = task_option
         environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path
+        # As a function too: a file name cannot hold the filter's `|` (Windows refuses it).
+        environment.globals["task_option"] = task_option
         # cruft update renders the project's old template, then the new one from the same
         # folder, in one process: forget this module so that the next environment imports
         # the extension (and its rules) of the template it renders, not this version. Templates
