@@ -92,6 +92,16 @@ TASKS = {
         "test_overrides": '("data=fake",)',
         "lock": "common",
     },
+    # No model either: a simulation scored by pluggable scorers (docs/design.md); numpy only.
+    "experiment": {
+        "data": "ed_attendances",
+        "model": "none",
+        "primary_metric": "objective",
+        "higher_is_better": "false",
+        "subgroup_metrics": "[mean_wait, p95_wait]",
+        "test_overrides": '("data=fake", "simulation.days=7")',
+        "lock": "common",
+    },
 }
 
 
