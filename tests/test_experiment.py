@@ -94,7 +94,15 @@ def test_bundled_attendances_are_simulated_tracked_and_reported(experiment):
     assert "arrival_hour" in data_card and "simulation input" in data_card
 
 
-@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+# The staffing grid of `make sweep` (4 settings) with the basic launcher; two settings with
+# joblib's worker processes (their start-up, not the grid, is what differs).
+SWEEPS = {
+    "basic": ("hparams_search=staffing_grid",),
+    "joblib": ("--multirun", "simulation.staffing.day=3,4", "simulation.staffing.evening=3"),
+}
+
+
+@pytest.mark.parametrize("launcher", list(SWEEPS))
 def test_a_staffing_sweep_nests_one_run_per_setting(
     installed_shared, empty_store, tmp_path, launcher
 ):
@@ -105,7 +113,7 @@ def test_a_staffing_sweep_nests_one_run_per_setting(
     env.python_run(
         "-m",
         f"{PACKAGE}.experiment",
-        "hparams_search=staffing_grid",
+        *SWEEPS[launcher],
         f"launcher={launcher}",
         *QUICK,
         f"hydra.sweep.dir={tmp_path / 'sweep'}",
@@ -116,12 +124,13 @@ def test_a_staffing_sweep_nests_one_run_per_setting(
     (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
     assert parent["status"] == "FINISHED"
     children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert len(children) == 4 == len(runs) - 1
     settings = {
         (r["params"]["simulation.staffing.day"], r["params"]["simulation.staffing.evening"])
         for r in children
     }
-    assert settings == {(day, evening) for day in "34" for evening in "23"}
+    evenings = "23" if launcher == "basic" else "3"
+    assert settings == {(day, evening) for day in "34" for evening in evenings}
+    assert len(children) == len(settings) == len(runs) - 1
     for run in children:
         assert run["status"] == "FINISHED" and run["models"] == []
         assert {"objective", "violation_staff_budget", "run_seconds"} <= set(run["metrics"])
@@ -147,7 +156,7 @@ def test_optuna_sweep_optimises_the_objective_in_its_direction(
         "-m",
         f"{PACKAGE}.experiment",
         "hparams_search=optuna",
-        "hydra.sweeper.n_trials=4",
+        "hydra.sweeper.n_trials=3",
         *QUICK,
         f"hydra.sweep.dir={tmp_path / 'sweep'}",
         env={**env.env, "MLFLOW_TRACKING_URI": uri},
@@ -159,7 +168,7 @@ def test_optuna_sweep_optimises_the_objective_in_its_direction(
     (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
     assert parent["status"] == "FINISHED"
     children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert len(children) == 4
+    assert len(children) == 3
     reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
     assert reported == pytest.approx(min(r["metrics"]["objective"] for r in children))
 
@@ -200,3 +209,13 @@ def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "evaluate.scorers: unknown scorer 'luck'" in result.stderr
     assert (project / "params.yaml").read_bytes() == before
+
+
+def test_a_new_scorer_reruns_evaluate_alone(experiment):
+    env, project = experiment["env"], experiment["project"]
+    env.run("make", "RUN=", "params", "ARGS=evaluate.scorers=[p95_wait,mean_wait]", timeout=120)
+    result = env.python_run("-m", "dvc", "repro", timeout=600)
+    assert "Stage 'run' didn't change, skipping" in result.stdout, result.stdout
+    assert "Running stage 'evaluate'" in result.stdout
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert "max_wait" not in metrics and {"p95_wait", "mean_wait", "objective"} <= set(metrics)
