@@ -99,6 +99,17 @@ TASKS = {
         "pipeline": "discovery",
         "lock": "common",
     },
+    # No model either: a simulation scored by pluggable scorers (docs/design.md); numpy only.
+    "experiment": {
+        "data": "ed_attendances",
+        "model": "none",
+        "primary_metric": "objective",
+        "higher_is_better": "false",
+        "subgroup_metrics": "[mean_wait, p95_wait]",
+        "test_overrides": '("data=fake", "simulation.days=7")',
+        "pipeline": "experiment",
+        "lock": "common",
+    },
 }
 
 

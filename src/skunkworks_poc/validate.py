@@ -27,6 +27,7 @@ TASKS = (
     "tabular-regression",
     "text-classification",
     "data-discovery",
+    "experiment",
 )
 
 # Package names that would shadow a module the generated project or its stack imports.
