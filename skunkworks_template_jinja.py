@@ -110,6 +110,18 @@ TASKS = {
         "pipeline": "experiment",
         "lock": "common",
     },
+    # Series, not rows: a rolling-origin backtest against a seasonal-naive baseline takes the
+    # place of the split and cross-validation (docs/design.md). Its own lock: statsforecast.
+    "forecasting": {
+        "data": "ae_attendances",
+        "model": "ets",
+        "primary_metric": "mase",
+        "higher_is_better": "false",
+        "subgroup_metrics": "[mase, smape, mae]",
+        "test_overrides": '("data=fake", "train.origins=2")',
+        "pipeline": "forecasting",
+        "lock": "forecasting",
+    },
 }
 
 

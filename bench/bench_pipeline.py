@@ -92,6 +92,11 @@ def main() -> None:
         help="with --tasks-only: these flavours (comma-separated), after the default flavour "
         "as the baseline measured in the same run",
     )
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="with --tasks-only: also time each flavour's generated test suite (once)",
+    )
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     description = machine()
@@ -126,6 +131,12 @@ def main() -> None:
             figures[f"environment (uv sync, warm cache){label}"] = setup
             figures[f"first pipeline (make pipeline-fake){label}"] = first
             figures[f"time to first tracked run (sum of the three){label}"] = bake + setup + first
+            if args.tasks_only and args.suite:
+                figures[f"generated test suite{label}"] = run(
+                    [venv_bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                    cwd=project,
+                    env=env,
+                )
             if task == TASKS[0] and compiled:
                 default_project, default_env = project, dict(env)
         if args.tasks_only:
