@@ -27,6 +27,7 @@ TASKS = (
     "tabular-regression",
     "text-classification",
     "data-discovery",
+    "experiment",
     "forecasting",
 )
 
