@@ -51,9 +51,12 @@ CODE_LICENCES = {
 
 # One row per `task` choice in cookiecutter.json (a test keeps the two in step): the options a
 # flavour's project starts with. Everything else about a flavour lives in the generated
-# package's `task.py`, chosen by its file name. `lock` names the shipped `uv.lock` the flavour
-# installs: flavours with the same dependencies share one (`tasks.py lock` writes one per
-# lock and minimum Python), so a flavour-only dependency never reaches another flavour.
+# package's `task.py`, chosen by its file name. `pipeline` names the set of stage modules the
+# flavour runs: `estimator` (the shared fit/predict modules: `prepare.py`, `models.py`,
+# `train.py`, `evaluate.py`, ... and their conf groups and tests, whose file names test it) or
+# the flavour's own. `lock` names the shipped `uv.lock` the flavour installs: flavours with the
+# same dependencies share one (`tasks.py lock` writes one per lock and minimum Python), so a
+# flavour-only dependency never reaches another flavour.
 TASKS = {
     "tabular-classification": {
         "data": "breast_cancer",
@@ -62,6 +65,7 @@ TASKS = {
         "higher_is_better": "true",
         "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "pipeline": "estimator",
         "lock": "common",
     },
     "tabular-regression": {
@@ -71,6 +75,7 @@ TASKS = {
         "higher_is_better": "false",
         "subgroup_metrics": "[mae, rmse, mean_error]",
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "pipeline": "estimator",
         "lock": "common",
     },
     "text-classification": {
@@ -80,6 +85,7 @@ TASKS = {
         "higher_is_better": "true",
         "subgroup_metrics": "[sensitivity, specificity, roc_auc]",
         "test_overrides": '("data=fake", "train.cv_folds=2", "train.n_jobs=1")',
+        "pipeline": "estimator",
         "lock": "common",
     },
     # PyTorch: its own lock, so that no other flavour installs it (docs/design.md).
@@ -102,6 +108,7 @@ TASKS = {
             ]
         )
         + "    )",
+        "pipeline": "estimator",
         "lock": "image",
     },
     # No model: the discovery's checks take the place of training (docs/design.md).
@@ -112,7 +119,31 @@ TASKS = {
         "higher_is_better": "true",
         "subgroup_metrics": "[]",
         "test_overrides": '("data=fake",)',
+        "pipeline": "discovery",
         "lock": "common",
+    },
+    # No model either: a simulation scored by pluggable scorers (docs/design.md); numpy only.
+    "experiment": {
+        "data": "ed_attendances",
+        "model": "none",
+        "primary_metric": "objective",
+        "higher_is_better": "false",
+        "subgroup_metrics": "[mean_wait, p95_wait]",
+        "test_overrides": '("data=fake", "simulation.days=7")',
+        "pipeline": "experiment",
+        "lock": "common",
+    },
+    # Series, not rows: a rolling-origin backtest against a seasonal-naive baseline takes the
+    # place of the split and cross-validation (docs/design.md). Its own lock: statsforecast.
+    "forecasting": {
+        "data": "ae_attendances",
+        "model": "ets",
+        "primary_metric": "mase",
+        "higher_is_better": "false",
+        "subgroup_metrics": "[mase, smape, mae]",
+        "test_overrides": '("data=fake", "train.origins=2")',
+        "pipeline": "forecasting",
+        "lock": "forecasting",
     },
 }
 
@@ -268,6 +299,8 @@ class TemplateHelpers(Extension):
         environment.filters["task_option"] = task_option
         environment.filters["licence_name"] = licence_name
         environment.globals["validator_path"] = validator_path
+        # As a function too: a file name cannot hold the filter's `|` (Windows refuses it).
+        environment.globals["task_option"] = task_option
         # cruft update renders the project's old template, then the new one from the same
         # folder, in one process: forget this module so that the next environment imports
         # the extension (and its rules) of the template it renders, not this version. Templates

@@ -231,7 +231,7 @@ def lock_template_name(min_python: str, lock: str = "common") -> str:
     name picks it."""
     return (
         f"{{% if cookiecutter.min_python == '{min_python}' and "
-        f"cookiecutter.task|task_option('lock') == '{lock}' %}}uv.lock{{% endif %}}"
+        f"task_option(cookiecutter.task, 'lock') == '{lock}' %}}uv.lock{{% endif %}}"
     )
 
 

@@ -4,7 +4,7 @@
 
 Figures, all wall-clock seconds on this machine:
 - time to first tracked run from a fresh bake with a warm package cache, for the default task
-  flavour and then for every other (`--tasks`): bake (cookiecutter),
+  flavour and then for every other (`--tasks-only`, `--only a,b` for some): bake (cookiecutter),
   environment (`uv sync --locked --compile-bytecode`, what `make setup` runs; the toolkit from
   the wheel built from this checkout until it is on the package index), `make pipeline-fake`
   (fake data + `dvc repro` ending in an MLflow run);
@@ -87,11 +87,15 @@ def main() -> None:
         help="only the time to first tracked run of each task flavour",
     )
     parser.add_argument(
-        "--task",
-        action="append",
-        choices=TASKS,
-        help="with --tasks-only: this flavour only (repeat the option for several; a baseline "
-        "flavour beside a new one gives a ratio measured in the same run)",
+        "--only",
+        default="",
+        help="with --tasks-only: these flavours (comma-separated), after the default flavour "
+        "as the baseline measured in the same run",
+    )
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="with --tasks-only: also time each flavour's generated test suite (once)",
     )
     args = parser.parse_args()
     repeat = max(1, args.repeat)
@@ -105,7 +109,11 @@ def main() -> None:
         base_env["UV_PYTHON_DOWNLOADS"] = "never"
         runs = [(TASKS[0], False), (TASKS[0], True), *((task, True) for task in TASKS[1:])]
         if args.tasks_only:
-            runs = [(task, True) for task in TASKS if not args.task or task in args.task]
+            chosen = [name for name in args.only.split(",") if name] or TASKS[1:]
+            unknown = sorted(set(chosen) - set(TASKS))
+            if unknown:
+                parser.error(f"--only: unknown task flavours {', '.join(unknown)}")
+            runs = [(task, True) for task in [TASKS[0], *(t for t in chosen if t != TASKS[0])]]
         for task, compiled in runs:
             out = tmp / f"{task}-{'compiled' if compiled else 'plain'}"
             bake = run([BIN / "cookiecutter", "--no-input", "-f", ROOT, "-o", out, f"task={task}"])
@@ -123,6 +131,12 @@ def main() -> None:
             figures[f"environment (uv sync, warm cache){label}"] = setup
             figures[f"first pipeline (make pipeline-fake){label}"] = first
             figures[f"time to first tracked run (sum of the three){label}"] = bake + setup + first
+            if args.tasks_only and args.suite:
+                figures[f"generated test suite{label}"] = run(
+                    [venv_bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                    cwd=project,
+                    env=env,
+                )
             if task == TASKS[0] and compiled:
                 default_project, default_env = project, dict(env)
         if args.tasks_only:

@@ -66,7 +66,7 @@ def test_baked_project_is_tested_on_the_python_it_declares(installed_shared, ans
 
 
 @pytest.mark.parametrize(
-    ("task", "min_python"), itertools.product(CHOICES["task"], CHOICES["min_python"])
+    ("task", "min_python"), list(itertools.product(CHOICES["task"], CHOICES["min_python"]))
 )
 def test_shipped_lock_matches_the_baked_pyproject(bake_shared, task, min_python):
     """The uv.lock a project ships is current for its pyproject.toml (offline: a current lock

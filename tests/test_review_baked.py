@@ -24,6 +24,8 @@ COVERING = [
     {"code_licence": "Apache-2.0", "min_python": "3.10", "git_init": "no"},
     {"code_licence": "GPL-3.0", "min_python": "3.12", "git_init": "yes"},
     {"code_licence": "MIT", "min_python": "3.13", "git_init": "no"},
+    # A flavour with its own modules and lock (the others' files are checked by the rows above).
+    {"task": "forecasting", "code_licence": "MIT", "min_python": "3.11", "git_init": "yes"},
 ]
 # Skipped on a fresh bake: it has no notebooks and no environment files.
 NOT_APPLICABLE = {"D104", "D106"}

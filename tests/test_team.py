@@ -132,8 +132,6 @@ def api(uri: str, path: str, auth: tuple[str, str], body: dict | None = None) ->
 
 def start_moto(folder: Path, secrets_used: dict[str, str]) -> tuple[Server, str]:
     """moto's S3 server with the artifact and data buckets; the server and its endpoint URL."""
-    import boto3
-
     port = free_port()
     server = Server(
         "moto",
@@ -143,13 +141,7 @@ def start_moto(folder: Path, secrets_used: dict[str, str]) -> tuple[Server, str]
     endpoint = f"http://127.0.0.1:{port}"
     try:
         server.wait_for(f"{endpoint}/moto-api/", timeout=60)
-        client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=secrets_used["aws_key_id"],
-            aws_secret_access_key=secrets_used["aws_secret"],
-            region_name="eu-west-2",
-        )
+        client = s3_client(endpoint, secrets_used)
         for bucket in (ARTIFACT_BUCKET, DATA_BUCKET):
             client.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
@@ -191,17 +183,23 @@ def s3(tmp_path_factory, secrets_used) -> Iterator[str]:
         server.stop()
 
 
-def s3_keys(endpoint: str, bucket: str, secrets_used: dict[str, str]) -> list[str]:
+def s3_client(endpoint: str, secrets_used: dict[str, str]):
+    """A boto3 S3 client for moto's server, with the module's made-up keys."""
     import boto3
 
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=endpoint,
         aws_access_key_id=secrets_used["aws_key_id"],
         aws_secret_access_key=secrets_used["aws_secret"],
         region_name="eu-west-2",
     )
-    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+
+
+def s3_keys(endpoint: str, bucket: str, secrets_used: dict[str, str]) -> list[str]:
+    pages = (
+        s3_client(endpoint, secrets_used).get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    )
     return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 

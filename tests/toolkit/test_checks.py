@@ -301,6 +301,11 @@ DATA_BY_CONTENT = {
     "CSV in UTF-16 without a BOM": ("cohort.txt", COHORT_CSV.encode("utf-16-le")),
     "JSON lines as .txt": ("records.txt", b'{"id": 1, "age": 42}\n{"id": 2, "age": 57}\n'),
     "SQL dump": ("cohort.sql", b"CREATE TABLE p (id int);\nINSERT INTO p VALUES (1);\n"),
+    "SQL dump renamed .txt": ("cohort.txt", b"INSERT INTO p VALUES (1);\n" * 3),
+    "SQL dump renamed .py": (
+        "cohort.py",
+        b"CREATE TABLE p (id int);\n" + b"INSERT INTO p VALUES (1);\n" * 5,
+    ),
     "gzip renamed .bin": ("cohort.bin", gzip.compress(COHORT_CSV.encode())),
     "zip renamed .txt": ("cohort.txt", _zip({"cohort.csv": COHORT_CSV.encode()})),
     "bzip2": ("cohort.dat", bz2.compress(COHORT_CSV.encode())),
@@ -362,6 +367,11 @@ PROJECT_FILES = {
     "notebooks/explore.ipynb": json.dumps(_NOTEBOOK, indent=1),
     "src/module.py": "ROWS = [\n    (1, 2),\n    (3, 4),\n    (5, 6),\n]\n",
     "src/short.py": "from a import b, c\nfrom d import e, f\nfrom g import h, i\n",
+    # A module quoting a few statements in its docstrings (as mlflow's scorers do) is code.
+    "src/scorers.py": '"""Scores a query.\n\nExamples:\n\n'
+    + "INSERT INTO t VALUES (1);\n" * 3
+    + '"""\n\n\ndef score(query):\n    return len(query)\n\n\nSCORERS = [score]\n'
+    + "".join(f"LIMIT_{n} = {n}\n" for n in range(6)),
     "CITATION.cff": "cff-version: 1.2.0\ntitle: x\nauthors:\n  - name: NHS England\n",
     ".gitignore": "*.csv\n/data/**\n!/data/**/*.dvc\n",
     "queries/extract.sql": "SELECT nhs_number, age\nFROM admissions\nWHERE age > 18;\n",

@@ -386,6 +386,25 @@ def test_comparison_ranks_finished_runs_of_the_experiment_by_the_declared_direct
     assert f"lowest {esc.text('Brier score (lower is better)')} first" in comparison
 
 
+def test_comparison_of_runs_with_no_model_has_no_model_column(
+    tmp_path, empty_store, monkeypatch, capsys
+):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    project = make_project(tmp_path, model=None)
+    uri = with_store(project, empty_store)
+    metrics = {"roc_auc": 0.91, "brier_score": 0.12}
+    current = log_run(uri, "demo", "dvc discovery", metrics, {"data.name": "referrals"})
+    log_run(uri, "demo", "earlier", {"roc_auc": 0.6}, {"data.name": "referrals"})
+    record_run(project, current, uri)
+    code, err = report(project, capsys=capsys)
+    assert code == 0, err
+    comparison = block(project, "comparison")
+    header = next(line for line in comparison.splitlines() if line.startswith("| Rank"))
+    assert [cell.strip() for cell in header.split("|")[1:4]] == ["Rank", "Run", "Data"]
+    assert "dvc discovery (current run)" in comparison and "current model" not in comparison
+    assert "| referrals |" in comparison
+
+
 def test_a_second_report_changes_nothing(tracked, capsys):
     project = tracked[0]
     code, err = report(project, capsys=capsys)
@@ -557,6 +576,14 @@ def test_untrusted_text_shows_literally_in_tables_and_lists(value):
     allowed = {"table", "thead", "tbody", "tr", "th", "td", "code", "ul", "li"}
     assert {tag for tag, _ in rendered.tags} <= allowed
     assert all(attrs == [] for _, attrs in rendered.tags)
+
+
+def test_everyday_punctuation_stays_readable_in_the_markdown():
+    assert esc.text("Brier score (lower is better), 95% CI: 0.1-0.2.") == (
+        "Brier score (lower is better), 95% CI: 0.1-0.2."
+    )
+    # A link needs `](`: the bracket is escaped, so a parenthesis after it is plain text.
+    assert esc.text("[x](javascript:alert(1))") == "&#91;x&#93;(javascript:alert(1))"
 
 
 def test_hostile_runs_manifest_and_profile_render_as_text(tmp_path, empty_store, capsys):

@@ -137,12 +137,13 @@ _CODE_AND_DOCUMENT_SUFFIXES = frozenset(
 )
 _TABLE_DELIMITERS = (",", "\t", ";", "|")
 # SQL that inserts rows is a dump of data; queries and schemas are code. A `.sql` file with one
-# INSERT or COPY is a dump, any other text file needs a few.
+# INSERT or COPY is a dump, any other text file needs a few; in a file named as code or a
+# document they must also be most of its lines (a module may quote a few in its docstrings).
 _SQL_DUMP_MIN_STATEMENTS = 3
 _SQL_DATA = ("INSERT INTO", "COPY ", "INSERT ALL", "REPLACE INTO")
 
 
-def _format_by_name(name: str) -> str | None:
+def format_by_name(name: str) -> str | None:
     suffixes = [suffix.lower() for suffix in PurePosixPath(name).suffixes]
     # `.nii.gz`, `.csv.gz`, `.dcm.gz`: name the inner format and the compression.
     if len(suffixes) >= 2 and suffixes[-1] in ARCHIVE_FORMATS:
@@ -220,14 +221,20 @@ def _format_by_text(text: str, truncated: bool, suffix: str) -> str | None:
     if _is_json_lines(sample):
         return "JSON lines records"
     inserts = sum(line.upper().startswith(_SQL_DATA) for line in lines)
-    if inserts >= (1 if suffix == ".sql" else _SQL_DUMP_MIN_STATEMENTS):
+    if suffix == ".sql":
+        needed = 1
+    elif suffix in _CODE_AND_DOCUMENT_SUFFIXES:
+        needed = max(_SQL_DUMP_MIN_STATEMENTS, len(lines) // 2 + 1)
+    else:
+        needed = _SQL_DUMP_MIN_STATEMENTS
+    if inserts >= needed:
         return "SQL dump (rows of data)"
     return None
 
 
 def data_format(path: str) -> str | None:
     """The kind of data file `path` is, or None if it is not one we refuse."""
-    by_name = _format_by_name(PurePosixPath(path).name)
+    by_name = format_by_name(PurePosixPath(path).name)
     if by_name:
         return by_name
     try:

@@ -63,7 +63,7 @@ _SEPARATOR = r"(?:[^\S\n]?[" + _DASHES + r".][^\S\n]?|[^\S\n][^\S\n]?)"
 _CHAIN = re.compile(rf"\d+(?:{_SEPARATOR}\d+)*")
 _GROUP = re.compile(r"\d+")
 # Zero-width characters that would otherwise split a number invisibly.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+INVISIBLE_CHARACTERS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 # The value of a key that names a size, a time or a phone is never an NHS number.
 _EXEMPT_KEY = re.compile(
     r"(?:size|bytes|length|mtime|ctime|atime|time|timestamp|epoch|seconds|millis|date"
@@ -216,7 +216,7 @@ def find_nhs_numbers(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
     return [
         Finding(line_number, column, digits)
         for line_number, line in enumerate(text.splitlines(), start=1)
-        for column, digits in _candidates(line.translate(_INVISIBLE))
+        for column, digits in _candidates(line.translate(INVISIBLE_CHARACTERS))
         if is_nhs_number(digits) and digits not in allowed_digits
     ]
 

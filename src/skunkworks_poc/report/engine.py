@@ -565,12 +565,17 @@ def block_comparison(sources: Sources, doc_dir: Path) -> str:
         )
     declared = [item.name for item in sources.manifest.metrics] if sources.manifest else []
     others = [name for name in declared if name != metric][:3]
-    header = ["Rank", "Run", "Model", "Data", metric_label(sources, metric)]
+    # A project with no model (a data discovery, an experiment) logs no `model.name`.
+    with_model = any(run.params.get("model.name") for run in runs)
+    header = ["Rank", "Run", *(["Model"] if with_model else []), "Data"]
+    header.append(metric_label(sources, metric))
     header += [metric_label(sources, name) for name in others] + ["Experiment", "Started"]
     current = sources.current_run.run_id if sources.current_run else None
     rows = []
     for rank, run in enumerate(runs, start=1):
-        marker = " (current model)" if run.run_id == current else ""
+        marker = ""
+        if run.run_id == current:
+            marker = " (current model)" if with_model else " (current run)"
         experiment = esc.text(run.experiment)
         if run.tags.get(contract.TAG_DVC_EXPERIMENT):
             experiment += f" / DVC {esc.code(run.tags[contract.TAG_DVC_EXPERIMENT])}"
@@ -578,7 +583,7 @@ def block_comparison(sources: Sources, doc_dir: Path) -> str:
             [
                 rank,
                 f"{run_link(sources, run)} {esc.text(run.name)}{marker}",
-                esc.text(run.params.get("model.name", "")),
+                *([esc.text(run.params.get("model.name", ""))] if with_model else []),
                 esc.text(run.params.get("data.name", "")),
                 number(run.metrics[metric]),
                 *[number(run.metrics.get(name)) for name in others],

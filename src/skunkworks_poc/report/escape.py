@@ -19,8 +19,10 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-# Meaningful to Markdown (inline syntax, tables, attr_list, escapes) or to HTML.
-_SPECIAL = set("&<>\"'`\\*[](){}|!#~^$")
+# Meaningful to Markdown (inline syntax, tables, attr_list, escapes) or to HTML. Parentheses
+# are not: they make a link only after a `]`, which is escaped, so "(lower is better)" stays
+# readable in the committed Markdown.
+_SPECIAL = set("&<>\"'`\\*[]{}|!#~^$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 _PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -581,10 +581,10 @@ class D101(Check):
             kind = problem.message.split(" — ", 1)[0]
             offenders.append(evidence(path, size=size, note=kind))
         if repo.local is None:
-            from skunkworks_poc.checks.data_files import _format_by_name
+            from skunkworks_poc.checks.data_files import format_by_name
 
             for path in repo.files:
-                kind = _format_by_name(PurePosixPath(path).name)
+                kind = format_by_name(PurePosixPath(path).name)
                 if kind and not is_allowed(path, FIXTURE_GLOBS):
                     offenders.append(evidence(path, size=repo.size(path), note=kind))
         if offenders:
@@ -606,10 +606,10 @@ _MAY_HOLD_A_NUMBER = re.compile(r"\d{10}|\d{3}\D{1,3}\d{3}\D{1,3}\d{4}")
 
 
 def _lines_that_may_hold_a_number(text: str):
-    from skunkworks_poc.checks.nhs_numbers import _INVISIBLE
+    from skunkworks_poc.checks.nhs_numbers import INVISIBLE_CHARACTERS
 
     # The guard ignores zero-width characters inside a number; so must the filter.
-    visible = text.translate(_INVISIBLE)
+    visible = text.translate(INVISIBLE_CHARACTERS)
     if not _MAY_HOLD_A_NUMBER.search(visible):
         return
     for number, line in enumerate(visible.splitlines(), start=1):

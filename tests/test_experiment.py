@@ -1,0 +1,221 @@
+"""The experiment flavour for real: a bake runs `make pipeline` on its bundled attendances
+(git, DVC, MLflow), `skunkworks report` and a strict `mkdocs build`; sweeps with the basic and
+joblib launchers and Optuna nest their runs under one parent; a sweep that meets an
+infeasible setting ends its parent FAILED and says why in one line.
+
+The generated project's own tests (run for every Python by test_matrix.py) cover the queue,
+the scorers, bad input and the Hydra entry point; this module covers what only a whole
+installed project shows: the commands a supplier types, the toolkit reading a manifest with
+no model, the built site.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+import yaml
+from test_discovery import Page
+from test_pipeline import PACKAGE, empty_store, read_runs, read_runs_from_store, writable_copy
+
+pytestmark = pytest.mark.slow
+
+__all__ = ["empty_store"]  # a session fixture of test_pipeline, shared here
+
+TASK = {"task": "experiment"}
+QUICK = ("simulation.days=3",)
+
+
+@pytest.fixture(scope="module")
+def experiment(installed_shared, tmp_path_factory):
+    """A copy of the experiment bake after `make pipeline`, `make report` and `make docs`."""
+    env = writable_copy(installed_shared, tmp_path_factory.mktemp("experiment"), **TASK)
+    pipeline = env.run("make", "RUN=", "pipeline", timeout=600)
+    report = env.run("make", "RUN=", "report", timeout=300)
+    docs = env.run("make", "RUN=", "docs", timeout=300)
+    return {"env": env, "project": env.project, "pipeline": pipeline, "docs": docs, "report": report}
+
+
+def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path):
+    env = installed_shared(**TASK)
+    output = tmp_path / "params.yaml"
+    env.python_run(
+        "-c",
+        f"from {PACKAGE}.pipeline import compose; import sys; compose([], output=sys.argv[1])",
+        output,
+    )
+    shipped = env.project / "params.yaml"
+    assert output.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+
+
+def test_make_targets_run_the_experiment(installed_shared):
+    env = installed_shared(**TASK)
+    dry_run = env.run("make", "-n", "RUN=", "train", "sweep", "pipeline").stdout
+    assert f"python -m {PACKAGE}.experiment" in dry_run
+    assert "hparams_search=staffing_grid" in dry_run
+    assert ".train" not in dry_run
+    project = env.project
+    assert not (project / "src" / PACKAGE / "models.py").exists()
+    assert not (project / "conf" / "model").exists() and not (project / "conf" / "train").exists()
+    assert {p.name for p in (project / "conf" / "hparams_search").glob("*.yaml")} == {
+        "optuna.yaml",
+        "staffing_grid.yaml",
+    }
+
+
+def test_bundled_attendances_are_simulated_tracked_and_reported(experiment):
+    project = experiment["project"]
+    assert "Running stage 'run'" in experiment["pipeline"].stdout
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["violations"] == 0 and metrics["objective"] == metrics["p95_wait"] > 0
+    assert metrics["staff_hours"] == 56 and 0.6 < metrics["utilisation"] < 0.85
+    (run,) = read_runs_from_store(project / "mlflow.db")
+    assert run["status"] == "FINISHED" and run["tags"]["run.entry_point"] == "dvc"
+    assert run["metrics"] == pytest.approx(metrics)
+    assert run["params"]["simulation.staffing.day"] == "3"
+    assert {"simulation.json", "metrics.json", "params.yaml"} <= set(run["artifacts"])
+    assert "figures/waits_by_hour.png" in run["artifacts"]
+    assert run["models"] == []  # an experiment trains no model
+    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
+    assert list(lock["stages"]) == ["prepare", "run", "evaluate"]
+
+    assert "WARNING -" not in experiment["docs"].stdout + experiment["docs"].stderr
+    report = Page(project / "site" / "technical-report.html")
+    assert report.dangers == []
+    shown = report.shown
+    assert "Model: none (this task trains no model)" in shown
+    assert "Waits by deprivation_quintile" in shown and "Staffing by shift" in shown
+    assert "simulation.staffing.evening" in shown  # the setting, as the run's parameters
+    card = Page(project / "site" / "model-card.html").shown
+    assert "No model is trained" in card
+    data_card = Page(project / "site" / "data-card.html").shown
+    assert "arrival_hour" in data_card and "simulation input" in data_card
+
+
+# The staffing grid of `make sweep` (4 settings) with the basic launcher; two settings with
+# joblib's worker processes (their start-up, not the grid, is what differs).
+SWEEPS = {
+    "basic": ("hparams_search=staffing_grid",),
+    "joblib": ("--multirun", "simulation.staffing.day=3,4", "simulation.staffing.evening=3"),
+}
+
+
+@pytest.mark.parametrize("launcher", list(SWEEPS))
+def test_a_staffing_sweep_nests_one_run_per_setting(
+    installed_shared, empty_store, tmp_path, launcher
+):
+    env = installed_shared(**TASK)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    uri = f"sqlite:///{store}"
+    env.python_run(
+        "-m",
+        f"{PACKAGE}.experiment",
+        *SWEEPS[launcher],
+        f"launcher={launcher}",
+        *QUICK,
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        timeout=600,
+    )
+    runs = read_runs(env, uri)
+    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FINISHED"
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    settings = {
+        (r["params"]["simulation.staffing.day"], r["params"]["simulation.staffing.evening"])
+        for r in children
+    }
+    evenings = "23" if launcher == "basic" else "3"
+    assert settings == {(day, evening) for day in "34" for evening in evenings}
+    assert len(children) == len(settings) == len(runs) - 1
+    for run in children:
+        assert run["status"] == "FINISHED" and run["models"] == []
+        assert {"objective", "violation_staff_budget", "run_seconds"} <= set(run["metrics"])
+    # More clinicians in the day: shorter waits, same seed.
+    by_setting = {
+        (r["params"]["simulation.staffing.day"], r["params"]["simulation.staffing.evening"]): r
+        for r in children
+    }
+    assert (
+        by_setting[("4", "3")]["metrics"]["mean_wait"]
+        < by_setting[("3", "3")]["metrics"]["mean_wait"]
+    )
+
+
+def test_optuna_sweep_optimises_the_objective_in_its_direction(
+    installed_shared, empty_store, tmp_path
+):
+    env = installed_shared(**TASK)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    uri = f"sqlite:///{store}"
+    result = env.python_run(
+        "-m",
+        f"{PACKAGE}.experiment",
+        "hparams_search=optuna",
+        "hydra.sweeper.n_trials=3",
+        *QUICK,
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    runs = read_runs(env, uri)
+    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FINISHED"
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert len(children) == 3
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
+    assert reported == pytest.approx(min(r["metrics"]["objective"] for r in children))
+
+
+def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
+    installed_shared, empty_store, tmp_path
+):
+    env = installed_shared(**TASK)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    result = env.python_run(
+        "-m",
+        f"{PACKAGE}.experiment",
+        "--multirun",
+        *QUICK,
+        # The second: 40 clinician-hours a day for about 44 hours of work.
+        "simulation.staffing.day=3,1",
+        f"tracking.uri=sqlite:///{store}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    (line,) = [text for text in result.stderr.splitlines() if text.startswith("error: ")]
+    assert "the queue never settles" in line
+    runs = read_runs_from_store(store)
+    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FAILED", runs
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert [r["status"] for r in children] == ["FINISHED"]
+
+
+def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
+    env, project = experiment["env"], experiment["project"]
+    before = (project / "params.yaml").read_bytes()
+    result = env.run("make", "RUN=", "params", "ARGS=evaluate.scorers=[mean_wait,luck]", check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "evaluate.scorers: unknown scorer 'luck'" in result.stderr
+    assert (project / "params.yaml").read_bytes() == before
+
+
+def test_a_new_scorer_reruns_evaluate_alone(experiment):
+    env, project = experiment["env"], experiment["project"]
+    env.run("make", "RUN=", "params", "ARGS=evaluate.scorers=[p95_wait,mean_wait]", timeout=120)
+    result = env.python_run("-m", "dvc", "repro", timeout=600)
+    assert "Stage 'run' didn't change, skipping" in result.stdout, result.stdout
+    assert "Running stage 'evaluate'" in result.stdout
+    metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
+    assert "max_wait" not in metrics and {"p95_wait", "mean_wait", "objective"} <= set(metrics)
