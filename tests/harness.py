@@ -66,18 +66,32 @@ def option_matrix() -> list[dict[str, str]]:
     return [{key: answers[key] for key in keys} for answers in matrix]
 
 
-# Flavours installed and run on fewer Pythons than they support. Their bake, lint and lock
-# checks still cover every Python; their code is the same on each. The image flavour's stack is
-# PyTorch from PyPI: 5 GB and, per Python, a torch wheel of about 540 MB to download and
-# compile (136 s for the second Python's stack here, on top of the first's 78 s), then a
-# generated suite of 40-90 s: one Python, the template's own, keeps it within CI's budget.
+# Which Pythons each flavour is installed and run on (its own suite, pre-commit): the default
+# flavour on every Python a project may declare; the others, whose code is the default's shared
+# modules plus their own, on the oldest and the newest (their bake, lint and offline lock checks
+# still cover every Python). The image flavour's stack is PyTorch from PyPI: 5 GB and, per
+# Python, a torch wheel of about 540 MB to download and compile (136 s for a second Python's
+# stack here, on top of the first's 78 s), then a generated suite of 40-90 s: one Python, the
+# template's own, keeps it within CI's budget.
 INSTALLED_PYTHONS = {"image-classification": ("3.11",)}
 
 
+def installed_pythons(task: str) -> tuple[str, ...]:
+    """The Pythons a flavour's projects are installed and run on in the template's tests."""
+    pythons = tuple(CHOICES["min_python"])
+    if task == CHOICES["task"][0]:
+        return pythons
+    return INSTALLED_PYTHONS.get(task, (pythons[0], pythons[-1]))
+
+
+def is_installed(answers: dict[str, str]) -> bool:
+    return answers["min_python"] in installed_pythons(answers["task"])
+
+
 def code_matrix() -> list[dict[str, str]]:
-    """The combinations that differ in code: each task flavour on each value of
-    `CODE_OPTIONS`, the other options at their defaults, plus the default project without a
-    git repository (its suite then runs where git has nothing to say). Installing a project
+    """The combinations that differ in code, installed and run: each task flavour on its
+    `installed_pythons`, the other options at their defaults, plus the default project without
+    a git repository (its suite then runs where git has nothing to say). Installing a project
     and running its own suite once per licence would test the same code again."""
     defaults = {key: values[0] for key, values in CHOICES.items()}
     defaults.update({key: "yes" for key in BOOLEANS})
@@ -86,8 +100,7 @@ def code_matrix() -> list[dict[str, str]]:
     chosen = [
         answers
         for answers in matrix
-        if all(answers[k] == defaults[k] for k in other)
-        and answers["min_python"] in INSTALLED_PYTHONS.get(answers["task"], CHOICES["min_python"])
+        if all(answers[k] == defaults[k] for k in other) and is_installed(answers)
     ]
     without_git = {**defaults, **{key: "no" for key in BOOLEANS}}
     return chosen + [answers for answers in matrix if answers == without_git]

@@ -35,7 +35,13 @@ def experiment(installed_shared, tmp_path_factory):
     pipeline = env.run("make", "RUN=", "pipeline", timeout=600)
     report = env.run("make", "RUN=", "report", timeout=300)
     docs = env.run("make", "RUN=", "docs", timeout=300)
-    return {"env": env, "project": env.project, "pipeline": pipeline, "docs": docs, "report": report}
+    return {
+        "env": env,
+        "project": env.project,
+        "pipeline": pipeline,
+        "docs": docs,
+        "report": report,
+    }
 
 
 def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path):
@@ -205,7 +211,9 @@ def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
 def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
     env, project = experiment["env"], experiment["project"]
     before = (project / "params.yaml").read_bytes()
-    result = env.run("make", "RUN=", "params", "ARGS=evaluate.scorers=[mean_wait,luck]", check=False)
+    result = env.run(
+        "make", "RUN=", "params", "ARGS=evaluate.scorers=[mean_wait,luck]", check=False
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "evaluate.scorers: unknown scorer 'luck'" in result.stderr
     assert (project / "params.yaml").read_bytes() == before
