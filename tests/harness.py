@@ -444,6 +444,20 @@ def install_project(project: Path, stack: Path, prefix: Path) -> ProjectEnv:
     return env
 
 
+def committed_copy(baked: Path, stack: Path, folder: Path) -> tuple[ProjectEnv, str]:
+    """A writable copy of a baked project in `folder/project`, installed on `stack` and
+    committed as a supplier's first commit: its environment and its package's name."""
+    project = folder / "project"
+    shutil.copytree(baked, project, symlinks=True)
+    env = install_project(project, stack, folder / "venv")
+    if not (project / ".git").exists():
+        env.run("git", "init", "--quiet", "--initial-branch=main")
+        env.run("git", "add", "--all")
+    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
+    [package] = (project / "src").iterdir()
+    return env, package.name
+
+
 def _rebind_stack_scripts(stack: Path, prefix: Path) -> None:
     """The stack's Python console scripts (mkdocs, pytest, dvc, pre-commit...), run by the
     project venv's Python, as in a real install: it also sees the project and the toolkit,

@@ -44,18 +44,6 @@ def experiment(installed_shared, tmp_path_factory):
     }
 
 
-def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path):
-    env = installed_shared(**TASK)
-    output = tmp_path / "params.yaml"
-    env.python_run(
-        "-c",
-        f"from {PACKAGE}.pipeline import compose; import sys; compose([], output=sys.argv[1])",
-        output,
-    )
-    shipped = env.project / "params.yaml"
-    assert output.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
-
-
 def test_make_targets_run_the_experiment(installed_shared):
     env = installed_shared(**TASK)
     dry_run = env.run("make", "-n", "RUN=", "train", "sweep", "pipeline").stdout

@@ -11,13 +11,12 @@ test_matrix.py with every other combination; the Optuna sweep in test_pipeline.p
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from test_pipeline import read_runs_from_store
 from test_report import parse
 
-from harness import install_project
+from harness import committed_copy
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +26,9 @@ FORECASTING = {"task": "forecasting"}
 def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
     bake_shared, stack_for, tmp_path
 ):
-    project = tmp_path / "project"
-    shutil.copytree(bake_shared(**FORECASTING), project, symlinks=True)
-    env = install_project(project, stack_for(project), tmp_path / "venv")
-    if not (project / ".git").exists():
-        env.run("git", "init", "--quiet", "--initial-branch=main")
-        env.run("git", "add", "--all")
-    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
-    [package] = (project / "src").iterdir()
+    baked = bake_shared(**FORECASTING)
+    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+    project = env.project
 
     env.run("make", "RUN=", "pipeline-fake", timeout=900)
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
@@ -54,7 +48,7 @@ def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
     # seasonal-naive model scores exactly as the baseline it is compared with.
     env.python_run(
         "-m",
-        f"{package.name}.train",
+        f"{package}.train",
         "hparams_search=model_grid",
         "launcher=joblib",
         "data=fake",
@@ -80,7 +74,7 @@ def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
         "import pandas as pd; f = pd.read_parquet('data/raw/fake.parquet');"
         "pd.concat([f, f.iloc[[3]]]).to_parquet('data/raw/fake.parquet', index=False)",
     )
-    failed = env.python_run("-m", f"{package.name}.pipeline", "prepare", check=False)
+    failed = env.python_run("-m", f"{package}.pipeline", "prepare", check=False)
     assert failed.returncode == 2, failed.stderr
     (line,) = failed.stderr.strip().splitlines()
     assert line.startswith("error: ") and "series site_a has 2 rows sharing a date" in line, line

@@ -10,14 +10,13 @@ last good outputs as they were; a sweep over the network; `make report` and a st
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import yaml
 from test_pipeline import read_runs_from_store
 from test_report import parse
 
-from harness import install_project
+from harness import committed_copy
 
 pytestmark = pytest.mark.slow
 
@@ -37,18 +36,13 @@ def stage_hashes(project) -> dict[str, str]:
 def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
     bake_shared, stack_for, tmp_path
 ):
-    project = tmp_path / "project"
-    shutil.copytree(bake_shared(**IMAGE), project, symlinks=True)
-    env = install_project(project, stack_for(project), tmp_path / "venv")
-    if not (project / ".git").exists():
-        env.run("git", "init", "--quiet", "--initial-branch=main")
-        env.run("git", "add", "--all")
-    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
-    [package] = (project / "src").iterdir()
+    baked = bake_shared(**IMAGE)
+    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+    project = env.project
 
     # No cross-validation: the stages, their files and what reruns them are checked here.
     env.run("make", "RUN=", "fake-data", timeout=600)
-    env.python_run("-m", f"{package.name}.pipeline", "compose", "data=fake", "train.cv_folds=0")
+    env.python_run("-m", f"{package}.pipeline", "compose", "data=fake", "train.cv_folds=0")
     env.run("dvc", "repro", timeout=900)
     images = sorted((project / "data" / "raw" / "fake_images").glob("*.png"))
     assert len(images) == 600
@@ -97,7 +91,7 @@ def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
     # parent, four nested runs, each better than chance.
     env.python_run(
         "-m",
-        f"{package.name}.train",
+        f"{package}.train",
         "hparams_search=tiny_cnn_grid",
         "launcher=joblib",
         "data=fake",

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import MODEL_TASKS, ProjectEnv, combination_id, option_matrix
+from harness import CHOICES, MODEL_TASKS, ProjectEnv, combination_id, option_matrix
 
 pytestmark = pytest.mark.slow
 
@@ -135,10 +135,11 @@ def lock_hashes(project: Path) -> dict[str, str]:
     return {out["path"]: out["md5"] for out in lock["stages"]["prepare"]["outs"]}
 
 
-def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path):
-    # Byte for byte: otherwise the first `make pipeline` or `dvc exp run` of a fresh project
-    # would show params.yaml as changed in git.
-    env = installed_shared()
+@pytest.mark.parametrize("task", CHOICES["task"])
+def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tmp_path, task):
+    # Byte for byte, for every flavour: otherwise the first `make pipeline` or `dvc exp run`
+    # of a fresh project would show params.yaml as changed in git.
+    env = installed_shared(task=task)
     output = tmp_path / "params.yaml"
     env.python_run(
         "-c",

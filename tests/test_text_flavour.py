@@ -8,13 +8,12 @@ project runs `make pipeline-fake` (fake notes, `dvc repro`), a sweep over the TF
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from test_pipeline import read_runs_from_store
 from test_report import parse
 
-from harness import install_project
+from harness import committed_copy
 
 pytestmark = pytest.mark.slow
 
@@ -22,14 +21,9 @@ TEXT = {"task": "text-classification"}
 
 
 def test_text_project_runs_sweeps_and_publishes_its_top_terms(bake_shared, stack_for, tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(bake_shared(**TEXT), project, symlinks=True)
-    env = install_project(project, stack_for(project), tmp_path / "venv")
-    if not (project / ".git").exists():
-        env.run("git", "init", "--quiet", "--initial-branch=main")
-        env.run("git", "add", "--all")
-    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
-    [package] = (project / "src").iterdir()
+    baked = bake_shared(**TEXT)
+    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+    project = env.project
 
     env.run("make", "RUN=", "pipeline-fake", timeout=900)
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
@@ -43,7 +37,7 @@ def test_text_project_runs_sweeps_and_publishes_its_top_terms(bake_shared, stack
     # A sweep over the vectoriser and the regularisation: one parent, four nested runs.
     env.python_run(
         "-m",
-        f"{package.name}.train",
+        f"{package}.train",
         "hparams_search=tfidf_grid",
         "data=fake",
         "train.cv_folds=0",
