@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,14 +84,18 @@ def installed_shared(bake_shared, stack_for, tmp_path_factory):
     """Bake and install once per session and answer set: a `ProjectEnv` to share.
 
     Tests may run commands in it, but must leave it as they would want to find it:
-    tests that change tracked files bake their own project with `bake` + `install`.
+    tests that change tracked files bake their own project with `bake` + `install`. It is a
+    copy of the shared bake: what its commands write (an image project's digits, written out
+    on first read) must not reach the bake that the file-set tests read.
     """
     installed: dict[tuple, ProjectEnv] = {}
 
     def get(**answers: str) -> ProjectEnv:
         key = tuple(sorted(answers.items()))
         if key not in installed:
-            project = bake_shared(**answers)
+            baked = bake_shared(**answers)
+            project = tmp_path_factory.mktemp("installed") / baked.name
+            shutil.copytree(baked, project, symlinks=True)
             installed[key] = install_project(
                 project, stack_for(project), tmp_path_factory.mktemp("venv")
             )
