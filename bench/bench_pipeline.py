@@ -13,6 +13,8 @@ Figures, all wall-clock seconds on this machine:
 - a no-op `dvc repro` (median);
 - `python -m <package>.train --help` start-up (median; target under 1.5 s);
 - the generated project's own test suite (median);
+- with the first pipeline and the suite, their CPU seconds (user + system, every process):
+  the figure to compare runs taken under different loads by;
 - a 4-job sweep with the basic launcher versus the joblib launcher, and their ratio, on the
   bundled data (jobs of about 2 s) and on 1e5 rows of fake data (jobs of about 10 s).
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from timing import machine, median, run  # noqa: E402
+from timing import machine, median, run, run_with_cpu  # noqa: E402
 
 from harness import TEMPLATE_ANSWERS, tool_env, toolkit_wheel, uv  # noqa: E402
 
@@ -123,20 +125,23 @@ def main() -> None:
             venv_bin = project / ".venv" / "bin"
             env["PATH"] = os.pathsep.join([str(venv_bin), env["PATH"]])
             env["VIRTUAL_ENV"] = str(project / ".venv")
-            first = run(["make", "RUN=", "pipeline-fake"], cwd=project, env=env)
+            first, first_cpu = run_with_cpu(["make", "RUN=", "pipeline-fake"], cwd=project, env=env)
             label = "" if compiled else ", no bytecode compiled at install"
             if task != TASKS[0] or args.tasks_only:
                 label += f", {task}"
             figures[f"bake (cookiecutter){label}"] = bake
             figures[f"environment (uv sync, warm cache){label}"] = setup
             figures[f"first pipeline (make pipeline-fake){label}"] = first
+            figures[f"first pipeline, CPU seconds{label}"] = first_cpu
             figures[f"time to first tracked run (sum of the three){label}"] = bake + setup + first
             if args.tasks_only and args.suite:
-                figures[f"generated test suite{label}"] = run(
+                suite, suite_cpu = run_with_cpu(
                     [venv_bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                     cwd=project,
                     env=env,
                 )
+                figures[f"generated test suite{label}"] = suite
+                figures[f"generated test suite, CPU seconds{label}"] = suite_cpu
             if task == TASKS[0] and compiled:
                 default_project, default_env = project, dict(env)
         if args.tasks_only:
