@@ -39,11 +39,71 @@ class Page(ScriptFinder):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
+        self.headings: list[str] = []  # h2 and h3, in order: "## Method", "### Settings"
+        self._heading: list[str] | None = None
         self.feed(path.read_text(encoding="utf-8"))
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        if tag in {"h2", "h3"}:
+            self._heading = ["#" * int(tag[1]) + " "]
+
+    def handle_endtag(self, tag):
+        super().handle_endtag(tag)
+        if tag in {"h2", "h3"} and self._heading is not None:
+            self.headings.append(" ".join("".join(self._heading).replace("¶", "").split()))
+            self._heading = None
+
+    def handle_data(self, data):
+        super().handle_data(data)
+        if self._heading is not None:
+            self._heading.append(data)
 
     @property
     def shown(self) -> str:
         return " ".join(" ".join(self.text).split())
+
+
+# The model card of a flavour that trains no model: NHS England's sections, with headings that
+# describe what is run and judged (the model flavours' card has Justification, Features,
+# Hyperparameters and Human safety).
+NO_MODEL_CARD = [
+    "## Specification",
+    "## Intended use",
+    "### Background",
+    "### Scope and intended users",
+    "### Out-of-scope uses",
+    "## Data",
+    "### Overview",
+    "### Sensitive data",
+    "### Pre-processing and split",
+    "## Method",
+    "### What is run",
+    "### Why this method",
+    "### Settings",
+    "### Alternatives",
+    "## Evaluation and findings",
+    "### Results",
+    "### Subgroups",
+    "### Limits of the method",
+    "### Caveats and recommendations",
+]
+
+
+def check_no_model_card(page: Page) -> None:
+    """The card's headings are those of a no-model card, in order (the report's blocks may
+    add their own between them), and none of a model's."""
+    shown = iter(page.headings)
+    missing = [heading for heading in NO_MODEL_CARD if heading not in shown]
+    assert missing == [], (missing, page.headings)
+    model_shaped = {
+        "## Methodology and training",
+        "### Justification",
+        "### Features",
+        "### Hyperparameters",
+        "### Human safety",
+    }
+    assert not model_shaped & set(page.headings), page.headings
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +160,11 @@ def test_bundled_extract_is_discovered_tracked_and_reported(discovery):
     # Small-number suppression reaches the published page.
     assert "<10" in shown and "suppressed" in shown
     assert "Tropical medicine" not in shown  # 3 referrals: never named with its count
-    assert Page(project / "site" / "model-card.html").dangers == []
+    model_card = Page(project / "site" / "model-card.html")
+    assert model_card.dangers == []
+    check_no_model_card(model_card)
+    assert "The quality checks `checks.run` lists" not in model_card.shown  # Markdown rendered
+    assert "The quality checks checks.run lists" in model_card.shown
     card = Page(project / "site" / "data-card.html").shown
     assert "nhs_number" in card and "identifier" in card
 

@@ -14,10 +14,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
+import subprocess
+import time
 
 import pytest
 import yaml
-from test_discovery import Page
+from test_discovery import Page, check_no_model_card
 from test_pipeline import PACKAGE, empty_store, read_runs, read_runs_from_store, writable_copy
 
 pytestmark = pytest.mark.slow
@@ -67,6 +70,7 @@ def test_bundled_attendances_are_simulated_tracked_and_reported(experiment):
     assert metrics["staff_hours"] == 56 and 0.6 < metrics["utilisation"] < 0.85
     (run,) = read_runs_from_store(project / "mlflow.db")
     assert run["status"] == "FINISHED" and run["tags"]["run.entry_point"] == "dvc"
+    assert run["metrics"].pop("run_seconds") > 0  # MLflow's alone: it changes on every run
     assert run["metrics"] == pytest.approx(metrics)
     assert run["params"]["simulation.staffing.day"] == "3"
     assert {"simulation.json", "metrics.json", "params.yaml"} <= set(run["artifacts"])
@@ -82,8 +86,10 @@ def test_bundled_attendances_are_simulated_tracked_and_reported(experiment):
     assert "Model: none (this task trains no model)" in shown
     assert "Waits by deprivation_quintile" in shown and "Staffing by shift" in shown
     assert "simulation.staffing.evening" in shown  # the setting, as the run's parameters
-    card = Page(project / "site" / "model-card.html").shown
-    assert "No model is trained" in card
+    model_card = Page(project / "site" / "model-card.html")
+    check_no_model_card(model_card)
+    card = model_card.shown
+    assert "No model is trained" in card and "A seeded simulation of the configured" in card
     data_card = Page(project / "site" / "data-card.html").shown
     assert "arrival_hour" in data_card and "simulation input" in data_card
 
@@ -167,6 +173,45 @@ def test_optuna_sweep_optimises_the_objective_in_its_direction(
     assert reported == pytest.approx(min(r["metrics"]["objective"] for r in children))
 
 
+def test_an_infeasible_trial_fails_alone_and_the_optuna_study_goes_on(
+    installed_shared, empty_store, tmp_path
+):
+    # The search space holds a day staffing (1 clinician) that the queue cannot keep up with
+    # unless the other shifts make up for it; the seeded sampler draws infeasible and
+    # feasible settings among the 4 trials.
+    env = installed_shared(**TASK)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    result = env.python_run(
+        "-m",
+        f"{PACKAGE}.experiment",
+        "hparams_search=optuna",
+        "hydra.sweeper.n_trials=4",
+        "simulation.staffing.day=choice(1,4)",
+        *QUICK,
+        f"tracking.uri=sqlite:///{store}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    runs = read_runs_from_store(store)
+    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FINISHED", runs
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert len(children) == 4
+    failed = [r for r in children if r["status"] == "FAILED"]
+    finished = [r for r in children if r["status"] == "FINISHED"]
+    assert failed and finished and len(failed) + len(finished) == 4
+    for run in failed:
+        assert run["params"]["simulation.staffing.day"] == "1" and run["metrics"] == {}
+        assert "the queue never settles" in run["tags"]["run.failure"]
+    assert all("run.failure" not in r["tags"] and "objective" in r["metrics"] for r in finished)
+    assert output.count("trial failed, the study goes on: the queue never settles") == len(failed)
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
+    assert reported == pytest.approx(min(r["metrics"]["objective"] for r in finished))
+
+
 def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
     installed_shared, empty_store, tmp_path
 ):
@@ -215,3 +260,67 @@ def test_a_new_scorer_reruns_evaluate_alone(experiment):
     assert "Running stage 'evaluate'" in result.stdout
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert "max_wait" not in metrics and {"p95_wait", "mean_wait", "objective"} <= set(metrics)
+
+
+def test_a_forced_rerun_changes_no_dvc_metric(experiment):
+    # The run time is logged to MLflow but kept out of metrics/metrics.json: a rerun of the
+    # same setting (same seed) must leave `dvc metrics diff` empty.
+    env, project = experiment["env"], experiment["project"]
+    env.run("git", "add", "--all")
+    env.run("git", "commit", "--quiet", "--no-verify", "--allow-empty", "-m", "First run")
+    before = json.loads((project / "metrics" / "mlflow_run.json").read_text(encoding="utf-8"))
+    result = env.python_run("-m", "dvc", "repro", "--force", timeout=600)
+    assert "Running stage 'run'" in result.stdout and "Running stage 'evaluate'" in result.stdout
+    after = json.loads((project / "metrics" / "mlflow_run.json").read_text(encoding="utf-8"))
+    assert after["run_id"] != before["run_id"]
+    shown = json.loads(env.python_run("-m", "dvc", "metrics", "show", "--json").stdout)
+    assert "objective" in json.dumps(shown) and "run_seconds" not in json.dumps(shown)
+    diff = env.python_run("-m", "dvc", "metrics", "diff", "--json").stdout
+    assert json.loads(diff) == {}
+    runs = {run["run_id"]: run for run in read_runs_from_store(project / "mlflow.db")}
+    assert runs[after["run_id"]]["metrics"]["run_seconds"] > 0
+
+
+def test_an_interrupted_sweep_ends_its_parent_failed(installed_shared, empty_store, tmp_path):
+    # Ctrl+C in the middle of a 40-setting sweep: the settings run so far stay logged, the
+    # parent run ends FAILED, and no traceback reaches the terminal.
+    env = installed_shared(**TASK)
+    store = tmp_path / "mlflow.db"
+    shutil.copyfile(empty_store, store)
+    sweep_dir = tmp_path / "sweep"
+    sweep = subprocess.Popen(
+        [
+            str(env.python),
+            "-m",
+            f"{PACKAGE}.experiment",
+            "--multirun",
+            *QUICK,
+            "simulation.seed=" + ",".join(str(seed) for seed in range(40)),
+            f"tracking.uri=sqlite:///{store}",
+            f"hydra.sweep.dir={sweep_dir}",
+        ],
+        cwd=env.project,
+        env=env.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        # Hydra makes a job's folder as it starts it: the basic launcher's first job is done.
+        while not (sweep_dir / "1").is_dir():
+            assert sweep.poll() is None, sweep.communicate()
+            assert time.monotonic() < deadline, "no sweep job finished in time"
+            time.sleep(0.2)
+        sweep.send_signal(signal.SIGINT)
+        _, stderr = sweep.communicate(timeout=120)
+    finally:
+        if sweep.poll() is None:
+            sweep.kill()
+    assert sweep.returncode != 0
+    assert "Traceback" not in stderr, stderr
+    runs = read_runs_from_store(store)
+    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    assert parent["status"] == "FAILED", runs
+    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert children and len(children) < 40, "the sweep was not interrupted"

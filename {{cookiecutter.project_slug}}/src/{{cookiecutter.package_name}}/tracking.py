@@ -534,7 +534,7 @@ class SweepParentRun(Callback):
         self.run_id: str | None = None
         self.uri: str | None = None
         self.failed_jobs = 0
-        self._previous_sigterm: Any = None
+        self._previous_handlers: dict[int, Any] = {}
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         from mlflow import MlflowClient
@@ -565,18 +565,25 @@ class SweepParentRun(Callback):
         self.failed_jobs = 0
         os.environ[PARENT_RUN_ENV] = self.run_id
         atexit.register(self._close_failed)
-        # SIGTERM (a scheduler's or `kill`'s) would end the process without exit handlers.
-        # Only the main thread may set a handler: elsewhere the default stays.
-        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-            with suppress(ValueError):
-                self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        # SIGTERM (a scheduler's or `kill`'s) would end the process without exit handlers, and
+        # Ctrl+C (SIGINT) print a KeyboardInterrupt traceback from inside the job: both exit
+        # quietly instead, and the exit handler closes the parent. Only the main thread may set
+        # a handler: elsewhere the defaults stay.
+        defaults = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+        for signum, default in defaults.items():
+            if signal.getsignal(signum) is default:
+                with suppress(ValueError):
+                    self._previous_handlers[signum] = signal.signal(signum, _exit_on_signal)
 
     def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
         from hydra.core.utils import JobStatus
 
         # Seen here for jobs run in this process (basic launcher); other launchers raise in
         # this process when a job failed, which the exit handler catches.
-        if getattr(job_return, "status", None) == JobStatus.FAILED:
+        # A failed trial of an Optuna study (an experiment's infeasible setting) is part of the
+        # search: the study goes on, and its parent can still finish.
+        failed_trial = getattr(getattr(job_return, "_return_value", None), "failed_trial", False)
+        if getattr(job_return, "status", None) == JobStatus.FAILED and not failed_trial:
             self.failed_jobs += 1
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
@@ -594,9 +601,9 @@ class SweepParentRun(Callback):
         run_id, self.run_id = self.run_id, None
         os.environ.pop(PARENT_RUN_ENV, None)
         atexit.unregister(self._close_failed)
-        if self._previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._previous_sigterm)
-            self._previous_sigterm = None
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers = {}
         try:
             MlflowClient(self.uri).set_terminated(cast("str", run_id), status)
         except Exception:  # the server went away: MLflow raises several types after retries
@@ -608,5 +615,5 @@ class SweepParentRun(Callback):
             )
 
 
-def _exit_on_sigterm(signum: int, frame: Any) -> None:
+def _exit_on_signal(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
