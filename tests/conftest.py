@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from flavours import READ_RUNS
 from harness import (
     REPO,
     MissingInterpreter,
@@ -102,3 +103,25 @@ def installed_shared(bake_shared, stack_for, tmp_path_factory):
         return installed[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def empty_store(installed_shared, tmp_path_factory) -> Path:
+    """An MLflow sqlite store created once (its migrations take seconds), copied per test."""
+    path = tmp_path_factory.mktemp("mlflow-empty") / "mlflow.db"
+    env = installed_shared()
+    env.python_run("-c", READ_RUNS, f"sqlite:///{path}", timeout=120)
+    return path
+
+
+@pytest.fixture
+def mlflow_store(empty_store):
+    """Copy the empty store to `folder/mlflow.db` (the default store when `folder` is a
+    project's root); its path."""
+
+    def copy(folder: Path) -> Path:
+        store = folder / "mlflow.db"
+        shutil.copyfile(empty_store, store)
+        return store
+
+    return copy

@@ -13,35 +13,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
-import yaml
-from test_discovery import Page
-from test_pipeline import PACKAGE, empty_store, read_runs, read_runs_from_store, writable_copy
+from test_discovery import Page, model_free_report
+from test_pipeline import PACKAGE
+
+from flavours import model_free_run, published_project, read_runs_from_store, sweep, sweep_runs
 
 pytestmark = pytest.mark.slow
-
-__all__ = ["empty_store"]  # a session fixture of test_pipeline, shared here
 
 TASK = {"task": "experiment"}
 QUICK = ("simulation.days=3",)
 
-
-@pytest.fixture(scope="module")
-def experiment(installed_shared, tmp_path_factory):
-    """A copy of the experiment bake after `make pipeline`, `make report` and `make docs`."""
-    env = writable_copy(installed_shared, tmp_path_factory.mktemp("experiment"), **TASK)
-    pipeline = env.run("make", "RUN=", "pipeline", timeout=600)
-    report = env.run("make", "RUN=", "report", timeout=300)
-    docs = env.run("make", "RUN=", "docs", timeout=300)
-    return {
-        "env": env,
-        "project": env.project,
-        "pipeline": pipeline,
-        "docs": docs,
-        "report": report,
-    }
+experiment = published_project("experiment", TASK)
 
 
 def test_make_targets_run_the_experiment(installed_shared):
@@ -60,26 +44,18 @@ def test_make_targets_run_the_experiment(installed_shared):
 
 
 def test_bundled_attendances_are_simulated_tracked_and_reported(experiment):
-    project = experiment["project"]
-    assert "Running stage 'run'" in experiment["pipeline"].stdout
+    project = experiment.project
+    assert "Running stage 'run'" in experiment.pipeline.stdout
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["violations"] == 0 and metrics["objective"] == metrics["p95_wait"] > 0
     assert metrics["staff_hours"] == 56 and 0.6 < metrics["utilisation"] < 0.85
-    (run,) = read_runs_from_store(project / "mlflow.db")
-    assert run["status"] == "FINISHED" and run["tags"]["run.entry_point"] == "dvc"
+    stages = ["prepare", "run", "evaluate"]
+    run = model_free_run(project, stages, "simulation.json", "figures/waits_by_hour.png")
     assert run["metrics"] == pytest.approx(metrics)
     assert run["params"]["simulation.staffing.day"] == "3"
-    assert {"simulation.json", "metrics.json", "params.yaml"} <= set(run["artifacts"])
-    assert "figures/waits_by_hour.png" in run["artifacts"]
-    assert run["models"] == []  # an experiment trains no model
-    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
-    assert list(lock["stages"]) == ["prepare", "run", "evaluate"]
 
-    assert "WARNING -" not in experiment["docs"].stdout + experiment["docs"].stderr
-    report = Page(project / "site" / "technical-report.html")
-    assert report.dangers == []
-    shown = report.shown
-    assert "Model: none (this task trains no model)" in shown
+    # (published_project checked that the strict docs build gave no warning.)
+    shown = model_free_report(project)
     assert "Waits by deprivation_quintile" in shown and "Staffing by shift" in shown
     assert "simulation.staffing.evening" in shown  # the setting, as the run's parameters
     card = Page(project / "site" / "model-card.html").shown
@@ -98,33 +74,27 @@ SWEEPS = {
 
 @pytest.mark.parametrize("launcher", list(SWEEPS))
 def test_a_staffing_sweep_nests_one_run_per_setting(
-    installed_shared, empty_store, tmp_path, launcher
+    installed_shared, mlflow_store, tmp_path, launcher
 ):
-    env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
-    uri = f"sqlite:///{store}"
-    env.python_run(
-        "-m",
+    done = sweep(
+        installed_shared(**TASK),
         f"{PACKAGE}.experiment",
         *SWEEPS[launcher],
         f"launcher={launcher}",
         *QUICK,
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
         timeout=600,
     )
-    runs = read_runs(env, uri)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
-    assert parent["status"] == "FINISHED"
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert done.parent["status"] == "FINISHED"
+    children = done.children
     settings = {
         (r["params"]["simulation.staffing.day"], r["params"]["simulation.staffing.evening"])
         for r in children
     }
     evenings = "23" if launcher == "basic" else "3"
     assert settings == {(day, evening) for day in "34" for evening in evenings}
-    assert len(children) == len(settings) == len(runs) - 1
+    assert len(children) == len(settings) == len(done.runs) - 1
     for run in children:
         assert run["status"] == "FINISHED" and run["models"] == []
         assert {"objective", "violation_staff_budget", "run_seconds"} <= set(run["metrics"])
@@ -140,39 +110,29 @@ def test_a_staffing_sweep_nests_one_run_per_setting(
 
 
 def test_optuna_sweep_optimises_the_objective_in_its_direction(
-    installed_shared, empty_store, tmp_path
+    installed_shared, mlflow_store, tmp_path
 ):
-    env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
-    uri = f"sqlite:///{store}"
-    result = env.python_run(
-        "-m",
+    done = sweep(
+        installed_shared(**TASK),
         f"{PACKAGE}.experiment",
         "hparams_search=optuna",
         "hydra.sweeper.n_trials=3",
         *QUICK,
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
+        finished=3,
         timeout=600,
     )
-    output = result.stdout + result.stderr
-    assert "Traceback" not in output
-    runs = read_runs(env, uri)
-    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
-    assert parent["status"] == "FINISHED"
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert len(children) == 3
-    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
-    assert reported == pytest.approx(min(r["metrics"]["objective"] for r in children))
+    assert "Traceback" not in done.output
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", done.output).group(1))
+    assert reported == pytest.approx(min(r["metrics"]["objective"] for r in done.children))
 
 
 def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
-    installed_shared, empty_store, tmp_path
+    installed_shared, mlflow_store, tmp_path
 ):
     env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
+    store = mlflow_store(tmp_path)
     result = env.python_run(
         "-m",
         f"{PACKAGE}.experiment",
@@ -190,14 +150,13 @@ def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
     (line,) = [text for text in result.stderr.splitlines() if text.startswith("error: ")]
     assert "the queue never settles" in line
     runs = read_runs_from_store(store)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    parent, children = sweep_runs(runs)
     assert parent["status"] == "FAILED", runs
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
     assert [r["status"] for r in children] == ["FINISHED"]
 
 
 def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
-    env, project = experiment["env"], experiment["project"]
+    env, project = experiment.env, experiment.project
     before = (project / "params.yaml").read_bytes()
     result = env.run(
         "make", "RUN=", "params", "ARGS=evaluate.scorers=[mean_wait,luck]", check=False
@@ -208,7 +167,7 @@ def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
 
 
 def test_a_new_scorer_reruns_evaluate_alone(experiment):
-    env, project = experiment["env"], experiment["project"]
+    env, project = experiment.env, experiment.project
     env.run("make", "RUN=", "params", "ARGS=evaluate.scorers=[p95_wait,mean_wait]", timeout=120)
     result = env.python_run("-m", "dvc", "repro", timeout=600)
     assert "Stage 'run' didn't change, skipping" in result.stdout, result.stdout
