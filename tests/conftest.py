@@ -11,6 +11,7 @@ from harness import (
     MissingInterpreter,
     ProjectEnv,
     build_stack,
+    committed_copy,
     declared_python,
     install_project,
     stack_requirements,
@@ -125,3 +126,16 @@ def mlflow_store(empty_store):
         return store
 
     return copy
+
+
+@pytest.fixture
+def own_install(bake_shared, stack_for, tmp_path):
+    """A committed copy of the shared bake for these answers, installed in its own venv: unlike
+    `writable_copy`'s, its package is imported from the copy itself. Its environment and its
+    package's name."""
+
+    def install(**answers: str) -> tuple[ProjectEnv, str]:
+        baked = bake_shared(**answers)
+        return committed_copy(baked, stack_for(baked), tmp_path)
+
+    return install

@@ -16,18 +16,14 @@ import pytest
 from test_report import parse
 
 from flavours import publish, sweep
-from harness import committed_copy
 
 pytestmark = pytest.mark.slow
 
 FORECASTING = {"task": "forecasting"}
 
 
-def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
-    bake_shared, stack_for, tmp_path
-):
-    baked = bake_shared(**FORECASTING)
-    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(own_install, tmp_path):
+    env, package = own_install(**FORECASTING)
     project = env.project
 
     env.run("make", "RUN=", "pipeline-fake", timeout=900)
@@ -77,8 +73,7 @@ def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
     assert prepared.read_bytes() == before
     env.run("make", "RUN=", "fake-data")
 
-    publish(env)
-    page = parse(project / "site" / "technical-report.html")
+    page = parse(publish(env))
     header = [
         "Steps ahead",
         "MASE",

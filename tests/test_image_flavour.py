@@ -16,7 +16,6 @@ import yaml
 from test_report import parse
 
 from flavours import publish, read_runs_from_store, sweep
-from harness import committed_copy
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +33,9 @@ def stage_hashes(project) -> dict[str, str]:
 
 
 def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
-    bake_shared, stack_for, tmp_path
+    own_install, tmp_path
 ):
-    baked = bake_shared(**IMAGE)
-    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+    env, package = own_install(**IMAGE)
     project = env.project
 
     # No cross-validation: the stages, their files and what reruns them are checked here.
@@ -106,8 +104,7 @@ def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
     assert all(r["metrics"]["roc_auc"] > 0.8 for r in children)
 
     # The report and the site show the grid of example predictions (of the last good run).
-    publish(env)
-    page = parse(project / "site" / "technical-report.html")
+    page = parse(publish(env))
     assert any(image.endswith("prediction_grid.png") for image in page.images), page.images
     table = page.table(
         ["Class", "Cases", "Sensitivity", "Specificity", "Precision", "F1", "ROC AUC"]

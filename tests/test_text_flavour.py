@@ -13,16 +13,14 @@ import pytest
 from test_report import parse
 
 from flavours import publish, sweep
-from harness import committed_copy
 
 pytestmark = pytest.mark.slow
 
 TEXT = {"task": "text-classification"}
 
 
-def test_text_project_runs_sweeps_and_publishes_its_top_terms(bake_shared, stack_for, tmp_path):
-    baked = bake_shared(**TEXT)
-    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+def test_text_project_runs_sweeps_and_publishes_its_top_terms(own_install, tmp_path):
+    env, package = own_install(**TEXT)
     project = env.project
 
     env.run("make", "RUN=", "pipeline-fake", timeout=900)
@@ -49,8 +47,7 @@ def test_text_project_runs_sweeps_and_publishes_its_top_terms(bake_shared, stack
     assert {r["params"]["model.vectoriser.ngram_range"] for r in children} == {"[1, 1]", "[1, 2]"}
     assert all(r["metrics"]["roc_auc"] > 0.8 for r in children)
 
-    publish(env)
-    page = parse(project / "site" / "technical-report.html")
+    page = parse(publish(env))
     header = ["Rank", "emergency", "urgent", "routine", "self_care"]
     table = page.table(header)
     assert table["1"] and all(cell for cell in table["1"]), table
