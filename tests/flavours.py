@@ -156,7 +156,6 @@ def sweep(
     sweep_dir: Path,
     store: Path | None = None,
     finished: int | None = None,
-    check: bool = True,
     timeout: float = 900,
 ) -> Sweep:
     """Run `python -m module *overrides` (a sweep) in `env`'s project and read its runs back;
@@ -174,7 +173,6 @@ def sweep(
         *overrides,
         f"hydra.sweep.dir={sweep_dir}",
         env=variables,
-        check=check,
         timeout=timeout,
     )
     assert "Traceback" not in result.stderr, result.stderr[-6000:]
