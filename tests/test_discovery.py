@@ -28,7 +28,9 @@ from flavours import (
     sweep_runs,
 )
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the whole module: otherwise each worker that picks up one of its
+# tests builds its module fixtures (a pipeline, reports and a docs build) again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("discovery")]
 
 TASK = {"task": "data-discovery"}
 HOSTILE_NAMES = [

@@ -20,7 +20,9 @@ from test_pipeline import PACKAGE
 
 from flavours import model_free_run, published_project, read_runs_from_store, sweep, sweep_runs
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the whole module: otherwise each worker that picks up one of its
+# tests builds its module fixtures (a pipeline, reports and a docs build) again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("experiment")]
 
 TASK = {"task": "experiment"}
 QUICK = ("simulation.days=3",)
