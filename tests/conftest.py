@@ -11,6 +11,7 @@ from harness import (
     MissingInterpreter,
     ProjectEnv,
     build_stack,
+    cache_root,
     committed_copy,
     declared_python,
     install_project,
@@ -107,11 +108,20 @@ def installed_shared(bake_shared, stack_for, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def empty_store(installed_shared, tmp_path_factory) -> Path:
-    """An MLflow sqlite store created once (its migrations take seconds), copied per test."""
-    path = tmp_path_factory.mktemp("mlflow-empty") / "mlflow.db"
+def empty_store(installed_shared) -> Path:
+    """An MLflow sqlite store, copied per test. Its migrations take 10-20 s: it is made once
+    per stack (whose MLflow it is) in the test cache, for every worker and session, under a
+    lock, and written under another name until it is whole."""
+    from filelock import FileLock
+
     env = installed_shared()
-    env.python_run("-c", READ_RUNS, f"sqlite:///{path}", timeout=120)
+    path = cache_root() / f"mlflow-empty-{env.stack.name}.db"
+    with FileLock(str(path.with_suffix(".lock"))):
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            partial.unlink(missing_ok=True)
+            env.python_run("-c", READ_RUNS, f"sqlite:///{partial}", timeout=120)
+            partial.rename(path)
     return path
 
 
