@@ -5,11 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from flavours import READ_RUNS
 from harness import (
     REPO,
     MissingInterpreter,
     ProjectEnv,
     build_stack,
+    cache_root,
+    committed_copy,
     declared_python,
     install_project,
     stack_requirements,
@@ -102,3 +105,47 @@ def installed_shared(bake_shared, stack_for, tmp_path_factory):
         return installed[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def empty_store(installed_shared) -> Path:
+    """An MLflow sqlite store, copied per test. Its migrations take 10-20 s: it is made once
+    per stack (whose MLflow it is) in the test cache, for every worker and session, under a
+    lock, and written under another name until it is whole."""
+    from filelock import FileLock
+
+    env = installed_shared()
+    path = cache_root() / f"mlflow-empty-{env.stack.name}.db"
+    with FileLock(str(path.with_suffix(".lock"))):
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            partial.unlink(missing_ok=True)
+            env.python_run("-c", READ_RUNS, f"sqlite:///{partial}", timeout=120)
+            partial.rename(path)
+    return path
+
+
+@pytest.fixture
+def mlflow_store(empty_store):
+    """Copy the empty store to `folder/mlflow.db` (the default store when `folder` is a
+    project's root); its path."""
+
+    def copy(folder: Path) -> Path:
+        store = folder / "mlflow.db"
+        shutil.copyfile(empty_store, store)
+        return store
+
+    return copy
+
+
+@pytest.fixture
+def own_install(bake_shared, stack_for, tmp_path):
+    """A committed copy of the shared bake for these answers, installed in its own venv: unlike
+    `writable_copy`'s, its package is imported from the copy itself. Its environment and its
+    package's name."""
+
+    def install(**answers: str) -> tuple[ProjectEnv, str]:
+        baked = bake_shared(**answers)
+        return committed_copy(baked, stack_for(baked), tmp_path)
+
+    return install

@@ -17,10 +17,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_pipeline import PACKAGE, read_runs_from_store, writable_copy
+from test_pipeline import PACKAGE
 from test_report import ScriptFinder
 
-pytestmark = pytest.mark.slow
+from flavours import (
+    model_free_run,
+    publish,
+    published_project,
+    read_runs_from_store,
+    sweep_runs,
+)
+
+# One xdist worker runs the whole module: otherwise each worker that picks up one of its
+# tests builds its module fixtures (a pipeline, reports and a docs build) again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("discovery")]
 
 TASK = {"task": "data-discovery"}
 HOSTILE_NAMES = [
@@ -106,21 +116,17 @@ def check_no_model_card(page: Page) -> None:
     assert not model_shaped & set(page.headings), page.headings
 
 
-@pytest.fixture(scope="module")
-def discovery(installed_shared, tmp_path_factory):
-    """A copy of the discovery bake after `make pipeline`, `make report` and `make docs`."""
-    env = writable_copy(installed_shared, tmp_path_factory.mktemp("discovery"), **TASK)
-    env.run("make", "RUN=", "params", "ARGS=checks.as_of=2026-11-27", timeout=120)
-    pipeline = env.run("make", "RUN=", "pipeline", timeout=600)
-    report = env.run("make", "RUN=", "report", timeout=300)
-    docs = env.run("make", "RUN=", "docs", timeout=300)
-    return {
-        "env": env,
-        "project": env.project,
-        "pipeline": pipeline,
-        "report": report,
-        "docs": docs,
-    }
+def model_free_report(project: Path) -> str:
+    """The visible text of a built technical report that names no model and runs no script."""
+    report = Page(project / "site" / "technical-report.html")
+    assert report.dangers == []
+    assert "Model: none (this task trains no model)" in report.shown
+    return report.shown
+
+
+discovery = published_project(
+    "discovery", TASK, ("make", "RUN=", "params", "ARGS=checks.as_of=2026-11-27")
+)
 
 
 def test_make_targets_run_the_discovery(installed_shared):
@@ -135,26 +141,18 @@ def test_make_targets_run_the_discovery(installed_shared):
 
 
 def test_bundled_extract_is_discovered_tracked_and_reported(discovery):
-    project = discovery["project"]
-    assert "Running stage 'profile'" in discovery["pipeline"].stdout
+    project = discovery.project
+    assert "Running stage 'profile'" in discovery.pipeline.stdout
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["suitability"] == pytest.approx(3 / 7, abs=1e-6), metrics
     assert metrics["duplicate_rows"] == 1 and metrics["nhs_number_columns"] == 1
-    (run,) = read_runs_from_store(project / "mlflow.db")
-    assert run["status"] == "FINISHED" and run["tags"]["run.entry_point"] == "dvc"
+    stages = ["prepare", "profile", "evaluate"]
+    run = model_free_run(project, stages, "findings.json", "figures/completeness.png")
     assert run["metrics"]["suitability"] == metrics["suitability"]
     assert run["params"]["checks.small_cell_threshold"] == "10"
-    assert {"findings.json", "metrics.json", "params.yaml"} <= set(run["artifacts"])
-    assert "figures/completeness.png" in run["artifacts"]
-    assert run["models"] == []  # a discovery trains no model
-    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
-    assert list(lock["stages"]) == ["prepare", "profile", "evaluate"]
 
-    assert "WARNING -" not in discovery["docs"].stdout + discovery["docs"].stderr
-    report = Page(project / "site" / "technical-report.html")
-    assert report.dangers == []
-    shown = report.shown
-    assert "Model: none (this task trains no model)" in shown
+    # (published_project checked that the strict docs build gave no warning.)
+    shown = model_free_report(project)
     assert "letter_sent predicts the outcome alone" in shown, shown[:2000]
     assert "Representation by ethnicity" in shown
     # Small-number suppression reaches the published page.
@@ -170,22 +168,19 @@ def test_bundled_extract_is_discovered_tracked_and_reported(discovery):
 
 
 def test_a_sweep_nests_one_run_per_setting_under_its_parent(discovery):
-    env, project = discovery["env"], discovery["project"]
+    env, project = discovery.env, discovery.project
     env.run("make", "RUN=", "fake-data", timeout=120)
     env.run("make", "RUN=", "sweep", "ARGS=data=fake checks.as_of=2026-11-27", timeout=600)
-    runs = read_runs_from_store(project / "mlflow.db")
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert parent["status"] == "FINISHED" and len(children) == 2
+    _, children = sweep_runs(read_runs_from_store(project / "mlflow.db"), finished=2)
     assert {run["params"]["checks.small_cell_threshold"] for run in children} == {"5", "10"}
-    assert all(run["status"] == "FINISHED" and run["models"] == [] for run in children)
+    assert all(run["models"] == [] for run in children)
     assert all("suitability" in run["metrics"] for run in children)
 
 
 def test_hostile_columns_and_values_reach_the_site_as_text(discovery, tmp_path):
     import pandas as pd
 
-    env, project = discovery["env"], discovery["project"]
+    env, project = discovery.env, discovery.project
     rows = 60
     frame = pd.DataFrame({name: [HOSTILE_VALUE, "plain"] * (rows // 2) for name in HOSTILE_NAMES})
     frame["when"] = pd.date_range("2025-01-01", periods=rows, freq="D").strftime("%Y-%m-%d")
@@ -209,9 +204,7 @@ def test_hostile_columns_and_values_reach_the_site_as_text(discovery, tmp_path):
     )
     env.run("make", "RUN=", "params", "ARGS=data=hostile checks.as_of=2026-11-27", timeout=120)
     env.python_run("-m", "dvc", "repro", timeout=600)
-    env.run("make", "RUN=", "report", timeout=300)
-    docs = env.run("make", "RUN=", "docs", timeout=300)
-    assert "WARNING -" not in docs.stdout + docs.stderr
+    publish(env)
     for name in ("technical-report.html", "data-card.html", "model-card.html"):
         page = Page(project / "site" / name)
         assert page.dangers == [], (name, page.dangers)

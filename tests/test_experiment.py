@@ -13,38 +13,24 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
 import subprocess
 import time
 
 import pytest
-import yaml
-from test_discovery import Page, check_no_model_card
-from test_pipeline import PACKAGE, empty_store, read_runs, read_runs_from_store, writable_copy
+from test_discovery import Page, check_no_model_card, model_free_report
+from test_pipeline import PACKAGE
 
-pytestmark = pytest.mark.slow
+from flavours import model_free_run, published_project, read_runs_from_store, sweep, sweep_runs
 
-__all__ = ["empty_store"]  # a session fixture of test_pipeline, shared here
+# One xdist worker runs the whole module: otherwise each worker that picks up one of its
+# tests builds its module fixtures (a pipeline, reports and a docs build) again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("experiment")]
 
 TASK = {"task": "experiment"}
 QUICK = ("simulation.days=3",)
 
-
-@pytest.fixture(scope="module")
-def experiment(installed_shared, tmp_path_factory):
-    """A copy of the experiment bake after `make pipeline`, `make report` and `make docs`."""
-    env = writable_copy(installed_shared, tmp_path_factory.mktemp("experiment"), **TASK)
-    pipeline = env.run("make", "RUN=", "pipeline", timeout=600)
-    report = env.run("make", "RUN=", "report", timeout=300)
-    docs = env.run("make", "RUN=", "docs", timeout=300)
-    return {
-        "env": env,
-        "project": env.project,
-        "pipeline": pipeline,
-        "docs": docs,
-        "report": report,
-    }
+experiment = published_project("experiment", TASK)
 
 
 def test_make_targets_run_the_experiment(installed_shared):
@@ -63,27 +49,19 @@ def test_make_targets_run_the_experiment(installed_shared):
 
 
 def test_bundled_attendances_are_simulated_tracked_and_reported(experiment):
-    project = experiment["project"]
-    assert "Running stage 'run'" in experiment["pipeline"].stdout
+    project = experiment.project
+    assert "Running stage 'run'" in experiment.pipeline.stdout
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["violations"] == 0 and metrics["objective"] == metrics["p95_wait"] > 0
     assert metrics["staff_hours"] == 56 and 0.6 < metrics["utilisation"] < 0.85
-    (run,) = read_runs_from_store(project / "mlflow.db")
-    assert run["status"] == "FINISHED" and run["tags"]["run.entry_point"] == "dvc"
+    stages = ["prepare", "run", "evaluate"]
+    run = model_free_run(project, stages, "simulation.json", "figures/waits_by_hour.png")
     assert run["metrics"].pop("run_seconds") > 0  # MLflow's alone: it changes on every run
     assert run["metrics"] == pytest.approx(metrics)
     assert run["params"]["simulation.staffing.day"] == "3"
-    assert {"simulation.json", "metrics.json", "params.yaml"} <= set(run["artifacts"])
-    assert "figures/waits_by_hour.png" in run["artifacts"]
-    assert run["models"] == []  # an experiment trains no model
-    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
-    assert list(lock["stages"]) == ["prepare", "run", "evaluate"]
 
-    assert "WARNING -" not in experiment["docs"].stdout + experiment["docs"].stderr
-    report = Page(project / "site" / "technical-report.html")
-    assert report.dangers == []
-    shown = report.shown
-    assert "Model: none (this task trains no model)" in shown
+    # (published_project checked that the strict docs build gave no warning.)
+    shown = model_free_report(project)
     assert "Waits by deprivation_quintile" in shown and "Staffing by shift" in shown
     assert "simulation.staffing.evening" in shown  # the setting, as the run's parameters
     model_card = Page(project / "site" / "model-card.html")
@@ -104,33 +82,27 @@ SWEEPS = {
 
 @pytest.mark.parametrize("launcher", list(SWEEPS))
 def test_a_staffing_sweep_nests_one_run_per_setting(
-    installed_shared, empty_store, tmp_path, launcher
+    installed_shared, mlflow_store, tmp_path, launcher
 ):
-    env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
-    uri = f"sqlite:///{store}"
-    env.python_run(
-        "-m",
+    done = sweep(
+        installed_shared(**TASK),
         f"{PACKAGE}.experiment",
         *SWEEPS[launcher],
         f"launcher={launcher}",
         *QUICK,
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
         timeout=600,
     )
-    runs = read_runs(env, uri)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
-    assert parent["status"] == "FINISHED"
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    assert done.parent["status"] == "FINISHED"
+    children = done.children
     settings = {
         (r["params"]["simulation.staffing.day"], r["params"]["simulation.staffing.evening"])
         for r in children
     }
     evenings = "23" if launcher == "basic" else "3"
     assert settings == {(day, evening) for day in "34" for evening in evenings}
-    assert len(children) == len(settings) == len(runs) - 1
+    assert len(children) == len(settings) == len(done.runs) - 1
     for run in children:
         assert run["status"] == "FINISHED" and run["models"] == []
         assert {"objective", "violation_staff_budget", "run_seconds"} <= set(run["metrics"])
@@ -146,42 +118,32 @@ def test_a_staffing_sweep_nests_one_run_per_setting(
 
 
 def test_optuna_sweep_optimises_the_objective_in_its_direction(
-    installed_shared, empty_store, tmp_path
+    installed_shared, mlflow_store, tmp_path
 ):
-    env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
-    uri = f"sqlite:///{store}"
-    result = env.python_run(
-        "-m",
+    done = sweep(
+        installed_shared(**TASK),
         f"{PACKAGE}.experiment",
         "hparams_search=optuna",
         "hydra.sweeper.n_trials=3",
         *QUICK,
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
+        finished=3,
         timeout=600,
     )
-    output = result.stdout + result.stderr
-    assert "Traceback" not in output
-    runs = read_runs(env, uri)
-    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
-    assert parent["status"] == "FINISHED"
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert len(children) == 3
-    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
-    assert reported == pytest.approx(min(r["metrics"]["objective"] for r in children))
+    assert "Traceback" not in done.output
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", done.output).group(1))
+    assert reported == pytest.approx(min(r["metrics"]["objective"] for r in done.children))
 
 
 def test_an_infeasible_trial_fails_alone_and_the_optuna_study_goes_on(
-    installed_shared, empty_store, tmp_path
+    installed_shared, mlflow_store, tmp_path
 ):
     # The search space holds a day staffing (1 clinician) that the queue cannot keep up with
     # unless the other shifts make up for it; the seeded sampler draws infeasible and
     # feasible settings among the 4 trials.
     env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
+    store = mlflow_store(tmp_path)
     result = env.python_run(
         "-m",
         f"{PACKAGE}.experiment",
@@ -196,9 +158,8 @@ def test_an_infeasible_trial_fails_alone_and_the_optuna_study_goes_on(
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
     runs = read_runs_from_store(store)
-    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
+    parent, children = sweep_runs(runs)
     assert parent["status"] == "FINISHED", runs
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
     assert len(children) == 4
     failed = [r for r in children if r["status"] == "FAILED"]
     finished = [r for r in children if r["status"] == "FINISHED"]
@@ -213,11 +174,10 @@ def test_an_infeasible_trial_fails_alone_and_the_optuna_study_goes_on(
 
 
 def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
-    installed_shared, empty_store, tmp_path
+    installed_shared, mlflow_store, tmp_path
 ):
     env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
+    store = mlflow_store(tmp_path)
     result = env.python_run(
         "-m",
         f"{PACKAGE}.experiment",
@@ -235,14 +195,13 @@ def test_an_infeasible_setting_in_a_sweep_ends_its_parent_failed(
     (line,) = [text for text in result.stderr.splitlines() if text.startswith("error: ")]
     assert "the queue never settles" in line
     runs = read_runs_from_store(store)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    parent, children = sweep_runs(runs)
     assert parent["status"] == "FAILED", runs
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
     assert [r["status"] for r in children] == ["FINISHED"]
 
 
 def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
-    env, project = experiment["env"], experiment["project"]
+    env, project = experiment.env, experiment.project
     before = (project / "params.yaml").read_bytes()
     result = env.run(
         "make", "RUN=", "params", "ARGS=evaluate.scorers=[mean_wait,luck]", check=False
@@ -253,7 +212,7 @@ def test_an_unknown_scorer_is_one_line_and_params_yaml_stays(experiment):
 
 
 def test_a_new_scorer_reruns_evaluate_alone(experiment):
-    env, project = experiment["env"], experiment["project"]
+    env, project = experiment.env, experiment.project
     env.run("make", "RUN=", "params", "ARGS=evaluate.scorers=[p95_wait,mean_wait]", timeout=120)
     result = env.python_run("-m", "dvc", "repro", timeout=600)
     assert "Stage 'run' didn't change, skipping" in result.stdout, result.stdout
@@ -265,7 +224,7 @@ def test_a_new_scorer_reruns_evaluate_alone(experiment):
 def test_a_forced_rerun_changes_no_dvc_metric(experiment):
     # The run time is logged to MLflow but kept out of metrics/metrics.json: a rerun of the
     # same setting (same seed) must leave `dvc metrics diff` empty.
-    env, project = experiment["env"], experiment["project"]
+    env, project = experiment.env, experiment.project
     env.run("git", "add", "--all")
     env.run("git", "commit", "--quiet", "--no-verify", "--allow-empty", "-m", "First run")
     before = json.loads((project / "metrics" / "mlflow_run.json").read_text(encoding="utf-8"))
@@ -281,14 +240,13 @@ def test_a_forced_rerun_changes_no_dvc_metric(experiment):
     assert runs[after["run_id"]]["metrics"]["run_seconds"] > 0
 
 
-def test_an_interrupted_sweep_ends_its_parent_failed(installed_shared, empty_store, tmp_path):
+def test_an_interrupted_sweep_ends_its_parent_failed(installed_shared, mlflow_store, tmp_path):
     # Ctrl+C in the middle of a 40-setting sweep: the settings run so far stay logged, the
     # parent run ends FAILED, and no traceback reaches the terminal.
     env = installed_shared(**TASK)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
+    store = mlflow_store(tmp_path)
     sweep_dir = tmp_path / "sweep"
-    sweep = subprocess.Popen(
+    process = subprocess.Popen(
         [
             str(env.python),
             "-m",
@@ -309,18 +267,17 @@ def test_an_interrupted_sweep_ends_its_parent_failed(installed_shared, empty_sto
         deadline = time.monotonic() + 240
         # Hydra makes a job's folder as it starts it: the basic launcher's first job is done.
         while not (sweep_dir / "1").is_dir():
-            assert sweep.poll() is None, sweep.communicate()
+            assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "no sweep job finished in time"
             time.sleep(0.2)
-        sweep.send_signal(signal.SIGINT)
-        _, stderr = sweep.communicate(timeout=120)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
     finally:
-        if sweep.poll() is None:
-            sweep.kill()
-    assert sweep.returncode != 0
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode != 0
     assert "Traceback" not in stderr, stderr
     runs = read_runs_from_store(store)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    parent, children = sweep_runs(runs)
     assert parent["status"] == "FAILED", runs
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
     assert children and len(children) < 40, "the sweep was not interrupted"

@@ -13,21 +13,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_pipeline import read_runs_from_store
 from test_report import parse
 
-from harness import committed_copy
+from flavours import publish, sweep
 
 pytestmark = pytest.mark.slow
 
 FORECASTING = {"task": "forecasting"}
 
 
-def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
-    bake_shared, stack_for, tmp_path
-):
-    baked = bake_shared(**FORECASTING)
-    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(own_install, tmp_path):
+    env, package = own_install(**FORECASTING)
     project = env.project
 
     env.run("make", "RUN=", "pipeline-fake", timeout=900)
@@ -46,21 +42,17 @@ def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
 
     # Every forecaster in one sweep, jobs in parallel: one parent, three nested runs, and the
     # seasonal-naive model scores exactly as the baseline it is compared with.
-    env.python_run(
-        "-m",
+    done = sweep(
+        env,
         f"{package}.train",
         "hparams_search=model_grid",
         "launcher=joblib",
         "data=fake",
         "train.origins=3",
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        timeout=900,
+        sweep_dir=tmp_path / "sweep",
+        finished=3,
     )
-    runs = read_runs_from_store(project / "mlflow.db")
-    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert parent["status"] == "FINISHED" and len(children) == 3
-    by_model = {r["params"]["model.name"]: r for r in children}
+    by_model = {r["params"]["model.name"]: r for r in done.children}
     assert set(by_model) == {"ets", "auto_theta", "seasonal_naive"}
     naive = by_model["seasonal_naive"]["metrics"]
     assert naive["mase_skill"] == 0 and naive["mase"] == naive["baseline_mase"]
@@ -81,10 +73,7 @@ def test_forecasting_project_backtests_sweeps_and_publishes_its_errors(
     assert prepared.read_bytes() == before
     env.run("make", "RUN=", "fake-data")
 
-    env.run("make", "RUN=", "report", timeout=600)
-    docs = env.run("make", "RUN=", "docs", timeout=600)
-    assert "Documentation built" in docs.stdout + docs.stderr
-    page = parse(project / "site" / "technical-report.html")
+    page = parse(publish(env))
     header = [
         "Steps ahead",
         "MASE",

@@ -13,10 +13,9 @@ import json
 
 import pytest
 import yaml
-from test_pipeline import read_runs_from_store
 from test_report import parse
 
-from harness import committed_copy
+from flavours import publish, read_runs_from_store, sweep
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +33,9 @@ def stage_hashes(project) -> dict[str, str]:
 
 
 def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
-    bake_shared, stack_for, tmp_path
+    own_install, tmp_path
 ):
-    baked = bake_shared(**IMAGE)
-    env, package = committed_copy(baked, stack_for(baked), tmp_path)
+    env, package = own_install(**IMAGE)
     project = env.project
 
     # No cross-validation: the stages, their files and what reruns them are checked here.
@@ -89,8 +87,8 @@ def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
 
     # A sweep over the network, its jobs in parallel processes (the joblib launcher): one
     # parent, four nested runs, each better than chance.
-    env.python_run(
-        "-m",
+    done = sweep(
+        env,
         f"{package}.train",
         "hparams_search=tiny_cnn_grid",
         "launcher=joblib",
@@ -98,21 +96,15 @@ def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
         "train.cv_folds=0",
         "model.estimator.epochs=5",
         "tracking.log_model=false",
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        timeout=900,
+        sweep_dir=tmp_path / "sweep",
+        finished=4,
     )
-    runs = read_runs_from_store(project / "mlflow.db")
-    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert parent["status"] == "FINISHED" and len(children) == 4
+    children = done.children
     assert {r["params"]["model.estimator.network.width"] for r in children} == {"8", "16"}
-    assert all(r["status"] == "FINISHED" and r["metrics"]["roc_auc"] > 0.8 for r in children)
+    assert all(r["metrics"]["roc_auc"] > 0.8 for r in children)
 
     # The report and the site show the grid of example predictions (of the last good run).
-    env.run("make", "RUN=", "report", timeout=600)
-    docs = env.run("make", "RUN=", "docs", timeout=600)
-    assert "Documentation built" in docs.stdout + docs.stderr
-    page = parse(project / "site" / "technical-report.html")
+    page = parse(publish(env))
     assert any(image.endswith("prediction_grid.png") for image in page.images), page.images
     table = page.table(
         ["Class", "Cases", "Sensitivity", "Specificity", "Precision", "F1", "ROC AUC"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -25,105 +24,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flavours import read_runs, read_runs_from_store, sweep, writable_copy
 from harness import CHOICES, MODEL_TASKS, ProjectEnv, combination_id, option_matrix
 
 pytestmark = pytest.mark.slow
 
 MATRIX = option_matrix()
 PACKAGE = "sepsis_early_warning"  # the default answers' package name
-
-READ_RUNS = """
-import json, sys
-from mlflow import MlflowClient
-client = MlflowClient(sys.argv[1])
-experiments = [e.experiment_id for e in client.search_experiments()]
-runs = []
-for run in client.search_runs(experiments, order_by=["start_time ASC"]):
-    query = f"source_run_id = '{run.info.run_id}'"
-    models = client.search_logged_models(experiments, filter_string=query)
-    runs.append({
-        "run_id": run.info.run_id, "name": run.info.run_name, "status": run.info.status,
-        "experiment": client.get_experiment(run.info.experiment_id).name,
-        "artifact_uri": run.info.artifact_uri,
-        "tags": run.data.tags, "params": run.data.params, "metrics": run.data.metrics,
-        "artifacts": [a.path for a in client.list_artifacts(run.info.run_id)]
-        + [a.path for a in client.list_artifacts(run.info.run_id, "figures")],
-        "models": [m.model_uri for m in models],
-    })
-print(json.dumps(runs))
-"""
-
-
-def read_runs(env: ProjectEnv, uri: str) -> list[dict]:
-    """Every run in the store at `uri`, read back with MlflowClient in the project's env."""
-    result = env.python_run("-c", READ_RUNS, uri, timeout=120)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def read_runs_from_store(store: Path) -> list[dict]:
-    """The same records as `read_runs`, read with sqlite3 from MLflow's tables.
-
-    The option matrix uses this: it saves an MLflow import (seconds) per combination. The
-    MlflowClient path is exercised on the default bake by the other tests of this module.
-    """
-    with closing(sqlite3.connect(store)) as db:
-        runs = []
-        query = (
-            "SELECT r.run_uuid, r.name, r.status, e.name, r.artifact_uri FROM runs r "
-            "JOIN experiments e ON e.experiment_id = r.experiment_id ORDER BY r.start_time"
-        )
-        for run_id, name, status, experiment, artifact_uri in db.execute(query).fetchall():
-
-            def table(name: str, run_id: str = run_id) -> dict:
-                rows = db.execute(f"SELECT key, value FROM {name} WHERE run_uuid = ?", (run_id,))
-                return dict(rows.fetchall())
-
-            artifacts = Path(artifact_uri.removeprefix("file://"))
-            models = db.execute(
-                "SELECT model_id FROM logged_models WHERE source_run_id = ?", (run_id,)
-            ).fetchall()
-            runs.append(
-                {
-                    "run_id": run_id,
-                    "name": name,
-                    "status": status,
-                    "experiment": experiment,
-                    "tags": table("tags"),
-                    "params": table("params"),
-                    "metrics": table("latest_metrics"),
-                    "artifacts": [
-                        str(p.relative_to(artifacts)) for p in artifacts.rglob("*") if p.is_file()
-                    ],
-                    "models": [f"models:/{model_id}" for (model_id,) in models],
-                }
-            )
-    return runs
-
-
-@pytest.fixture(scope="session")
-def empty_store(installed_shared, tmp_path_factory) -> Path:
-    """An MLflow sqlite store created once (its migrations take seconds), copied per test."""
-    path = tmp_path_factory.mktemp("mlflow-empty") / "mlflow.db"
-    env = installed_shared()
-    env.python_run("-c", READ_RUNS, f"sqlite:///{path}", timeout=120)
-    return path
-
-
-def writable_copy(installed_shared, tmp_path: Path, **answers: str) -> ProjectEnv:
-    """A copy of the shared bake for these answers, runnable with the shared environment.
-
-    The shared venv imports the package from the shared bake (same answers, same code); every
-    path the pipeline writes is anchored to the copy (DVC_ROOT or the folder with dvc.yaml).
-    """
-    shared = installed_shared(**answers)
-    project = tmp_path / shared.project.name
-    shutil.copytree(shared.project, project, symlinks=True)
-    env = ProjectEnv(project, shared.prefix, shared.stack)
-    if not (project / ".git").exists():
-        env.run("git", "init", "--quiet", "--initial-branch=main")  # DVC needs git
-        env.run("git", "add", "--all")
-    env.run("git", "commit", "--quiet", "--no-verify", "-m", "Baked")
-    return env
 
 
 def head(env: ProjectEnv) -> str:
@@ -186,11 +93,11 @@ FIRST_FIGURE = {
 
 @pytest.mark.parametrize("answers", PIPELINE_COMBINATIONS, ids=combination_id)
 def test_pipeline_on_fake_data_is_tracked_in_mlflow(
-    installed_shared, empty_store, tmp_path, answers
+    installed_shared, mlflow_store, tmp_path, answers
 ):
     env = writable_copy(installed_shared, tmp_path, **answers)
     project = env.project
-    shutil.copyfile(empty_store, project / "mlflow.db")  # the default store, at the root
+    mlflow_store(project)  # the default store, at the root
     env.run("make", "RUN=", "pipeline-fake", timeout=600)
 
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
@@ -229,11 +136,11 @@ def test_pipeline_on_fake_data_is_tracked_in_mlflow(
 
 
 def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
-    installed_shared, empty_store, tmp_path
+    installed_shared, mlflow_store, tmp_path
 ):
     env = writable_copy(installed_shared, tmp_path)
     project = env.project
-    shutil.copyfile(empty_store, project / "mlflow.db")
+    mlflow_store(project)
     env.run("make", "RUN=", "pipeline")  # the default data: the bundled breast cancer set
     metrics = json.loads((project / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["n_test"] == 143 and metrics["roc_auc"] > 0.95, metrics
@@ -289,14 +196,11 @@ def test_repro_is_incremental_and_dvc_exp_run_equals_the_hydra_command_line(
 
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])
 def test_sweep_makes_one_parent_and_nested_child_runs(
-    installed_shared, empty_store, tmp_path, launcher
+    installed_shared, mlflow_store, tmp_path, launcher
 ):
     env = installed_shared()
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
-    uri = f"sqlite:///{store}"
-    result = env.python_run(
-        "-m",
+    done = sweep(
+        env,
         f"{PACKAGE}.train",
         "--multirun",
         f"launcher={launcher}",
@@ -304,17 +208,12 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
         "train.seed=1,2",
         "train.cv_folds=0",
         "tracking.log_model=false",
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
+        finished=4,
     )
-    assert "Traceback" not in result.stderr
-    runs = read_runs(env, uri)
-    parents = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
-    assert len(parents) == 1, "Hydra swallowed a callback error: no parent run"
-    (parent,) = parents
-    assert parent["status"] == "FINISHED"
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert len(children) == 4 == len(runs) - 1
+    children = done.children
+    assert len(done.runs) == 1 + 4
     assert {r["tags"]["sweep.job"] for r in children} == {"0", "1", "2", "3"}
     assert {(r["params"]["model.name"], r["params"]["train.seed"]) for r in children} == {
         (model, seed) for model in ("logistic_regression", "random_forest") for seed in "12"
@@ -323,12 +222,9 @@ def test_sweep_makes_one_parent_and_nested_child_runs(
 
 @pytest.mark.parametrize("task", MODEL_TASKS)
 def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
-    installed_shared, empty_store, tmp_path, task
+    installed_shared, mlflow_store, tmp_path, task
 ):
     env = installed_shared(task=task)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(empty_store, store)
-    uri = f"sqlite:///{store}"
     # A forecaster has no cross-validation: fewer backtest origins keep its trials short. Its
     # study optimises one horizon's error (steps 1 to 7), not the error over all 28 steps.
     faster = (
@@ -336,23 +232,18 @@ def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
         if task == "forecasting"
         else ("train.cv_folds=0",)
     )
-    result = env.python_run(
-        "-m",
+    done = sweep(
+        env,
         f"{PACKAGE}.train",
         "hparams_search=optuna",
         "hydra.sweeper.n_trials=3",
         *faster,
         "tracking.log_model=false",
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        env={**env.env, "MLFLOW_TRACKING_URI": uri},
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
+        finished=3,
     )
-    output = result.stdout + result.stderr
-    assert "Traceback" not in output
-    runs = read_runs(env, uri)
-    (parent,) = [r for r in runs if r["tags"].get("sweep.parent") == "true"]
-    assert parent["status"] == "FINISHED"
-    children = [r for r in runs if r["tags"].get("mlflow.parentRunId") == parent["run_id"]]
-    assert len(children) == 3
+    children = done.children
     primary, best = {
         "tabular-classification": ("roc_auc", max),
         "tabular-regression": ("mae", min),
@@ -360,7 +251,7 @@ def test_optuna_sweep_optimises_the_primary_metric_in_its_direction(
         "image-classification": ("roc_auc", max),
         "forecasting": ("mase_h7", min),
     }[task]
-    reported = float(re.search(r"Best value: ([-0-9.e]+)", output).group(1))
+    reported = float(re.search(r"Best value: ([-0-9.e]+)", done.output).group(1))
     assert reported == pytest.approx(best(r["metrics"][primary] for r in children))
 
 

@@ -21,7 +21,9 @@ import yaml
 
 from harness import install_project
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the whole module: otherwise each worker that picks up one of its
+# tests builds its module fixtures (a pipeline, reports and a docs build) again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
 DOCUMENTS = ("technical-report.md", "model-card.md", "data-card.md", "atrs.md")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from harness import REPO
 
 BIN = Path(sys.executable).parent
@@ -70,3 +72,29 @@ def test_every_template_path_is_a_valid_windows_file_name():
     ).stdout.splitlines()
     assert listed
     assert [name for name in listed if re.search(r'[<>:"|?*\\]', name)] == []
+
+
+@pytest.mark.slow  # two xdist workers start: about 5 s
+def test_xdist_groups_keep_their_tests_on_one_worker(tmp_path):
+    """`tasks.py test` runs `--dist loadgroup` so that a module's servers or fixtures are built
+    once (tests/test_team.py, test_report.py...). pytest 9.2 with pytest-xdist 3.8 ignores the
+    `xdist_group` mark without a word (pytest-dev/pytest-xdist#1386): the suite must not."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('case', range(6))\n"
+        "def test_case(case):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "test_grouped.py"]
+    result = subprocess.run(
+        [*command, "-n", "2", "--dist", "loadgroup"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    passed = re.findall(r"\[(gw\d+)\] .*PASSED", result.stdout)
+    assert len(passed) == 6 and len(set(passed)) == 1, result.stdout

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from flavours import sweep_runs
 from harness import (
     ProjectEnv,
     build_stack,
@@ -665,8 +666,7 @@ def test_submitit_sweep_logs_one_parent_and_four_children(
     # Each job ran in its own process, submitted and collected by submitit.
     assert len(list((tmp_path / "sweep" / ".submitit").glob("*/*_result.pkl"))) == 4
     runs = [run for run in server_runs(env, mlflow_server) if run["experiment"] == "team-sweep"]
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
-    children = [run for run in runs if run["tags"].get("mlflow.parentRunId") == parent["run_id"]]
+    parent, children = sweep_runs(runs)
     assert len(runs) == 5 and parent["status"] == "FINISHED"
     assert sorted(run["tags"]["sweep.job"] for run in children) == ["0", "1", "2", "3"]
     assert {run["status"] for run in children} == {"FINISHED"}
@@ -693,9 +693,8 @@ def test_a_failed_sweep_closes_its_parent_run_as_failed(installed_shared, tmp_pa
     )
     assert result.returncode != 0
     runs = read_sqlite_runs(store)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    parent, children = sweep_runs(runs)
     assert parent["status"] == "FAILED", runs
-    children = [run for run in runs if run["tags"].get("mlflow.parentRunId") == parent["run_id"]]
     assert [run["status"] for run in children if run["tags"]["sweep.job"] == "0"] == ["FINISHED"]
     assert "RUNNING" not in {run["status"] for run in runs}
 
@@ -743,7 +742,7 @@ def test_an_interrupted_sweep_closes_its_parent_run_as_failed(installed_shared, 
     assert sweep.returncode != 0
     assert "Traceback" not in stderr, stderr
     runs = read_sqlite_runs(store)
-    (parent,) = [run for run in runs if run["tags"].get("sweep.parent") == "true"]
+    parent, _ = sweep_runs(runs)
     assert parent["status"] == "FAILED", runs
     assert len(runs) < 41, "the sweep was not interrupted"
 
