@@ -22,6 +22,38 @@ pytestmark = pytest.mark.slow
 IMAGE = {"task": "image-classification"}
 
 
+# Run in the project: its network trains without importing PyTorch's compiler, and its Adam
+# makes the update torch.optim.Adam makes, step for step.
+ADAM_CHECK = """
+import functools, sys
+import pandas as pd
+import torch
+from PACKAGE import images, networks
+
+frame = pd.read_parquet("data/raw/fake.parquet").head(40)
+features = pd.DataFrame({"image": "data/raw/" + frame["image"]})
+network = functools.partial(networks.TinyCNN, width=4)
+images.ImageClassifier(network=network, epochs=2, batch_size=8).fit(features, frame["digit"])
+assert "torch._dynamo" not in sys.modules, "training imported torch._dynamo"
+
+def trained(optimiser):
+    torch.manual_seed(0)
+    model = networks.TinyCNN(1, 10, (8, 8))
+    step = optimiser(model.parameters(), lr=0.003, weight_decay=0.0001)
+    inputs = torch.from_numpy(images.load_images(features, 1, None))
+    labels = torch.from_numpy(frame["digit"].astype(int).to_numpy())
+    for _ in range(30):
+        step.zero_grad()
+        torch.nn.functional.cross_entropy(model(inputs), labels).backward()
+        step.step()
+    return [parameter.detach() for parameter in model.parameters()]
+
+ours, theirs = trained(images.Adam), trained(torch.optim.Adam)
+assert all(torch.allclose(a, b, rtol=1e-5, atol=1e-7) for a, b in zip(ours, theirs, strict=True))
+print("same update")
+"""
+
+
 def stage_hashes(project) -> dict[str, str]:
     """Each stage's outputs' hashes in dvc.lock: a stage that ran again has new ones."""
     lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
@@ -58,6 +90,8 @@ def test_image_project_tracks_its_images_sweeps_and_publishes_its_predictions(
     assert run["status"] == "FINISHED" and len(run["models"]) == 1
     assert "figures/prediction_grid.png" in run["artifacts"]
     first = stage_hashes(project)
+    checked = env.python_run("-c", ADAM_CHECK.replace("PACKAGE", package))
+    assert "same update" in checked.stdout, checked.stdout + checked.stderr
 
     # One image changed: DVC sees it, and train and evaluate run again on it.
     status = env.run("dvc", "status").stdout

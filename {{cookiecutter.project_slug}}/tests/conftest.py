@@ -116,6 +116,14 @@ def _skip_disk_waits(connection: object, _record: object) -> None:
 
 
 @pytest.fixture(scope="session")
+def model_overrides() -> list[str]:
+    """The model settings of the tests' pipeline run (`PipelineRun.OVERRIDES`: a network's
+    fewer epochs, say), for the other tests that fit the default model: they check what is
+    done with a model, not how well it learns."""
+    return [override for override in PipelineRun.OVERRIDES if override.startswith("model.")]
+
+
+@pytest.fixture(scope="session")
 def _empty_mlflow_store(tmp_path_factory) -> Path:
     # Creating a sqlite store runs MLflow's migrations (seconds): once per session, then copied.
     from mlflow import MlflowClient

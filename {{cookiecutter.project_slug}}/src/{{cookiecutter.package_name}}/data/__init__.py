@@ -34,8 +34,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> pd.DataFrame:
-    """`frame` with the declared column order and types, or a `PipelineError` naming `source`."""
+def validate(
+    frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str, check_inputs: bool = True
+) -> pd.DataFrame:
+    """`frame` with the declared column order and types, or a `PipelineError` naming `source`.
+    `check_inputs=False`: the files the rows name (images) are not checked, for a table that
+    is only described (the data card's fake statistics), never read by a model."""
     import pandas as pd
 
     check_schema_config(data_cfg)
@@ -106,9 +110,9 @@ def validate(frame: pd.DataFrame, data_cfg: Mapping[str, Any], source: str) -> p
         )
     check_text_columns(frame, data_cfg, source)
     # A flavour whose rows name files (images) checks them; optional in task.py.
-    check_inputs = getattr(task, "check_inputs", None)
-    if check_inputs is not None:
-        frame = check_inputs(frame, data_cfg, source)
+    check_files = getattr(task, "check_inputs", None)
+    if check_inputs and check_files is not None:
+        frame = check_files(frame, data_cfg, source)
     frame = apply_filter(frame, data_cfg, source)
     target = frame[data_cfg["target"]]
     if target.isna().any():
