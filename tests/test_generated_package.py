@@ -118,7 +118,7 @@ SHARED_DEFINITIONS = {
         "write_table",
         "write_json",
         "public_params_file",
-        "stage_tags",
+        "run_tags",
         "log",
         "write_run_info",
         "main",

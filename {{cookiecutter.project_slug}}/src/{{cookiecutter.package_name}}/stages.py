@@ -139,20 +139,29 @@ def public_params_file(cfg: Any, folder: Path) -> Path:
     return path
 
 
-def stage_tags(cfg: Any, hashed: Mapping[str, str]) -> dict[str, str]:
-    """The tags of a run the `evaluate` stage logs: where it came from and, by tag, the MD5
-    of each file in `hashed` (tag -> path: the hashes dvc.lock holds for them)."""
+def run_tags(
+    cfg: Any,
+    hashed: Mapping[str, str | Path],
+    overrides: Sequence[str] | None = None,
+    sweep_job: int | None = None,
+) -> dict[str, str]:
+    """The tags of a run: where it came from (the `evaluate` stage, or with `overrides` the
+    Hydra entry point, a job of a sweep with `sweep_job`) and, by tag, the MD5 of each file in
+    `hashed` (tag -> path: a stage's hashes are those dvc.lock holds for its files).
+    `overrides` must be public already (`tracking.public_overrides`)."""
     from {{ cookiecutter.package_name }} import tracking
 
     data = plain(cfg)["data"]
     tags = {
-        tracking.TAG_ENTRY_POINT: "dvc",
-        tracking.TAG_OVERRIDES: "[]",
+        tracking.TAG_ENTRY_POINT: "dvc" if overrides is None else "hydra",
+        tracking.TAG_OVERRIDES: json.dumps(list(overrides or [])),
         tracking.TAG_DATA_SOURCE: str(data["name"]),
         **{tag: file_md5(resolve(path)) for tag, path in hashed.items()},
     }
     if data.get("path") and resolve(data["path"]).is_file():
         tags[tracking.TAG_DATA_SOURCE_MD5] = file_md5(resolve(data["path"]))
+    if sweep_job is not None:
+        tags[tracking.TAG_SWEEP_JOB] = str(sweep_job)
     return tags
 
 
