@@ -14,6 +14,7 @@ the stage in (see `data.workspace_root`).
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import sys
@@ -37,12 +38,13 @@ REPORT_FIGURES_DIR = "metrics/report_figures"
 
 
 def plain(cfg: Any) -> dict[str, Any]:
-    """The configuration as plain dicts and lists, interpolations resolved."""
+    """The configuration as plain dicts and lists, interpolations resolved: a copy, so that
+    what a caller changes in it (a public URI) never reaches `cfg`."""
     from omegaconf import OmegaConf
 
     if OmegaConf.is_config(cfg):
         return cast("dict[str, Any]", OmegaConf.to_container(cfg, resolve=True))
-    return dict(cfg)
+    return copy.deepcopy(dict(cfg))
 
 
 def load_params() -> Any:
