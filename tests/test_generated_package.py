@@ -104,3 +104,57 @@ def test_generated_package_has_no_import_cycle_and_no_machinery(bake_shared, tas
     assert cycles(graph) == []
     left = {name.split(".")[1] for name in graph if "." in name} & MACHINERY_MODULES
     assert not left, f"the toolkit's machinery is back in the generated package: {left}"
+
+
+# What every flavour's stages share lives once, in stages.py and config_rules.py: a flavour's
+# pipeline.py or config.py that defines one of these again has copied the scaffolding back.
+# (`Evaluate` is shared too, but the experiment flavour has its own section of that name.)
+SHARED_DEFINITIONS = {
+    "stages": {
+        "compose",
+        "load_params",
+        "plain",
+        "file_md5",
+        "write_table",
+        "write_json",
+        "public_params_file",
+        "run_tags",
+        "log",
+        "write_run_info",
+        "main",
+    },
+    "config_rules": {
+        "rule",
+        "has_kind",
+        "shown",
+        "check_sections",
+        "check_primary",
+        "DataProfile",
+        "Tracking",
+    },
+}
+
+
+def top_level_definitions(file: Path) -> set[str]:
+    tree = ast.parse(file.read_text(encoding="utf-8"))
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)}
+
+
+@pytest.mark.parametrize("task", TEMPLATE_ANSWERS["task"])
+def test_stage_scaffolding_is_written_once(bake_shared, task):
+    project = bake_shared(task=task)
+    [package_root] = (project / "src").iterdir()
+    for shared, names in SHARED_DEFINITIONS.items():
+        assert names <= top_level_definitions(package_root / f"{shared}.py"), shared
+    copied = {
+        f"{file.relative_to(package_root)}: {name}"
+        for file in package_root.rglob("*.py")
+        if file.stem not in SHARED_DEFINITIONS
+        for name in top_level_definitions(file)
+        if name in SHARED_DEFINITIONS["config_rules"]
+        or (name in SHARED_DEFINITIONS["stages"] and name != "main")
+    }
+    assert not copied, f"defined again outside stages.py and config_rules.py: {sorted(copied)}"
+    # The flavour's command line is the shared one: `pipeline.main` hands its STAGES over.
+    pipeline = (package_root / "pipeline.py").read_text(encoding="utf-8")
+    assert "argparse" not in pipeline and "stages.main(STAGES, argv)" in pipeline

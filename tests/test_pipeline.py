@@ -50,7 +50,7 @@ def test_shipped_params_yaml_is_what_dvc_composes_from_conf(installed_shared, tm
     output = tmp_path / "params.yaml"
     env.python_run(
         "-c",
-        f"from {PACKAGE}.pipeline import compose; import sys; compose([], output=sys.argv[1])",
+        f"from {PACKAGE}.stages import compose; import sys; compose([], output=sys.argv[1])",
         output,
     )
     shipped = (env.project / "params.yaml").read_text(encoding="utf-8")

@@ -198,7 +198,7 @@ class PipelineRun:
     OVERRIDES = {{ cookiecutter.task | task_option('test_overrides') }}
 
     def __init__(self) -> None:
-        from {{ cookiecutter.package_name }} import pipeline
+        from {{ cookiecutter.package_name }} import stages
         from {{ cookiecutter.package_name }}.data.fake import write_fake
 
         self.folder = Path(tempfile.mkdtemp(prefix="pipeline-run-"))
@@ -208,7 +208,7 @@ class PipelineRun:
         here = Path.cwd()
         os.chdir(self.project)  # compose writes the params.yaml of the project it runs in
         try:
-            pipeline.compose(list(self.OVERRIDES))
+            stages.compose(list(self.OVERRIDES))
         finally:
             os.chdir(here)
         self.result: subprocess.CompletedProcess | None = None

@@ -33,3 +33,14 @@ def test_project_root_outside_a_project_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.delenv("DVC_ROOT", raising=False)
     with pytest.raises(FileNotFoundError, match="pip install -e"):
         project_root(Path(tmp_path.anchor))
+
+
+def test_params_logged_with_a_run_hide_credentials_and_leave_the_configuration_alone(tmp_path):
+    from {{ cookiecutter.package_name }} import stages
+
+    uri = "https://analyst:s3cret@mlflow.example.org"  # pragma: allowlist secret
+    cfg = {"tracking": {"uri": uri}, "data": {"name": "fake"}}
+    written = stages.public_params_file(cfg, tmp_path).read_text(encoding="utf-8")
+    assert "s3cret" not in written and "mlflow.example.org" in written
+    # The run itself is then logged with `cfg`: its URI must still be the one configured.
+    assert cfg["tracking"]["uri"] == uri

@@ -1,0 +1,230 @@
+"""What every flavour's DVC stages share: the command line, params.yaml, files and tags.
+
+`pipeline.py` holds this flavour's stages and their `STAGES` table; this module runs them:
+
+    python -m {{ cookiecutter.package_name }}.pipeline STAGE                  # one stage of dvc.yaml, on params.yaml
+    python -m {{ cookiecutter.package_name }}.pipeline compose [OVERRIDE ...] # conf/ -> params.yaml
+
+`compose` writes params.yaml exactly as `dvc exp run -S OVERRIDE` does (it calls DVC's own
+function), so `dvc repro` after it runs the configuration Hydra would run. A stage reads
+params.yaml only after `config.check` accepts it. Paths are relative to the folder DVC runs
+the stage in (see `data.workspace_root`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from {{ cookiecutter.package_name }}.data import resolve, workspace_root
+from {{ cookiecutter.package_name }}.errors import PipelineError, reported
+
+# The files every flavour's pipeline writes; dvc.yaml names the same paths (a test checks they
+# agree), and `skunkworks report` reads them (the toolkit's contract, its docs/contract.md).
+PARAMS_FILE = "params.yaml"
+METRICS = "metrics/metrics.json"
+PLOTS_DIR = "metrics/plots"
+FIGURES_DIR = "metrics/figures"
+RUN_INFO = "metrics/mlflow_run.json"
+REPORT_MANIFEST = "metrics/report.json"
+DATA_PROFILE = "metrics/data_profile.json"
+REPORT_FIGURES_DIR = "metrics/report_figures"
+
+
+def plain(cfg: Any) -> dict[str, Any]:
+    """The configuration as plain dicts and lists, interpolations resolved: a copy, so that
+    what a caller changes in it (a public URI) never reaches `cfg`."""
+    from omegaconf import OmegaConf
+
+    if OmegaConf.is_config(cfg):
+        return cast("dict[str, Any]", OmegaConf.to_container(cfg, resolve=True))
+    return copy.deepcopy(dict(cfg))
+
+
+def load_params() -> Any:
+    """params.yaml, its values checked (`config.check`)."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
+
+    from {{ cookiecutter.package_name }} import config, config_rules
+
+    path = resolve(PARAMS_FILE)
+    if not path.is_file():
+        raise PipelineError(f"{path} not found: run `make params` to compose it from conf/")
+    try:
+        params = OmegaConf.load(path)
+    except (OmegaConfBaseException, YAMLError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise PipelineError(
+            f"{path} cannot be read ({reason}): run `make params` to compose it again"
+        ) from None
+    config.check(params, config_rules.PARAMS)
+    return params
+
+
+def compose(overrides: Sequence[str] = (), output: Path | str | None = None) -> Path:
+    """Write conf/ composed with `overrides` to params.yaml, as `dvc exp run -S` does."""
+    from dvc.utils.hydra import compose_and_dump
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from {{ cookiecutter.package_name }} import config, config_rules
+
+    root = workspace_root()
+    output = Path(output) if output else root / PARAMS_FILE
+    # Composed next to the target and checked first: a bad value never replaces params.yaml.
+    # Same suffix: DVC picks its writer (and so the file's exact bytes) by the suffix.
+    draft = output.with_name(f".{output.stem}.draft{output.suffix}")
+    try:
+        compose_and_dump(draft, str(root / "conf"), None, "config", str(root), list(overrides))
+        config.check(OmegaConf.load(draft), config_rules.HYDRA)
+        draft.replace(output)
+    except (HydraException, OmegaConfBaseException) as error:
+        message = " ".join(str(error).split("Config search path")[0].split())
+        raise PipelineError(f"cannot compose conf/ with {list(overrides)}: {message}") from None
+    finally:
+        draft.unlink(missing_ok=True)
+    return output
+
+
+def file_md5(path: Path) -> str:
+    """The MD5 of a file's bytes: the hash DVC records for the file in dvc.lock."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_table(frame: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def read_table(path: Path, stage: str = "prepare") -> Any:
+    """A table written by `write_table`; a missing file names the stage that writes it."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise PipelineError(
+            f"{path} not found: run `dvc repro {stage}` to create it (or `dvc pull` to fetch it)"
+        )
+    return pd.read_parquet(path)
+
+
+def write_json(value: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def public_params_file(cfg: Any, folder: Path) -> Path:
+    """params.yaml as logged with a run: the tracking URI without credentials."""
+    from omegaconf import OmegaConf
+
+    from {{ cookiecutter.package_name }} import tracking
+
+    public = plain(cfg)
+    if public["tracking"].get("uri"):
+        public["tracking"]["uri"] = tracking.public_uri(public["tracking"]["uri"])
+    path = folder / PARAMS_FILE
+    OmegaConf.save(OmegaConf.create(public), path)
+    return path
+
+
+def run_tags(
+    cfg: Any,
+    hashed: Mapping[str, str | Path],
+    overrides: Sequence[str] | None = None,
+    sweep_job: int | None = None,
+) -> dict[str, str]:
+    """The tags of a run: where it came from (the `evaluate` stage, or with `overrides` the
+    Hydra entry point, a job of a sweep with `sweep_job`) and, by tag, the MD5 of each file in
+    `hashed` (tag -> path: a stage's hashes are those dvc.lock holds for its files).
+    `overrides` must be public already (`tracking.public_overrides`)."""
+    from {{ cookiecutter.package_name }} import tracking
+
+    data = plain(cfg)["data"]
+    tags = {
+        tracking.TAG_ENTRY_POINT: "dvc" if overrides is None else "hydra",
+        tracking.TAG_OVERRIDES: json.dumps(list(overrides or [])),
+        tracking.TAG_DATA_SOURCE: str(data["name"]),
+        **{tag: file_md5(resolve(path)) for tag, path in hashed.items()},
+    }
+    if data.get("path") and resolve(data["path"]).is_file():
+        tags[tracking.TAG_DATA_SOURCE_MD5] = file_md5(resolve(data["path"]))
+    if sweep_job is not None:
+        tags[tracking.TAG_SWEEP_JOB] = str(sweep_job)
+    return tags
+
+
+def log(
+    cfg: Any,
+    metrics: Mapping[str, float],
+    run_name: str,
+    tags: Mapping[str, str],
+    files: Sequence[Path],
+    figures: Sequence[Path],
+    model: Any = None,
+    input_example: Any = None,
+) -> Any:
+    """One MLflow run: the configuration as params, `metrics`, the files and figures as
+    artifacts, and `model` with its `input_example` when `tracking.log_model` is on (a flavour
+    whose model is a file of its own lists the file among `files` instead)."""
+    from {{ cookiecutter.package_name }} import tracking
+
+    config = plain(cfg)
+    with tracking.tracked_run(cfg, run_name, dict(tags)) as run:
+        tracking.log_run(
+            config,
+            metrics=dict(metrics),
+            model=model,
+            input_example=input_example,
+            figures=figures,
+            files=files,
+            log_model=model is not None and bool(config["tracking"]["log_model"]),
+        )
+    return run
+
+
+def write_run_info(run: Any, cfg: Any) -> dict[str, str]:
+    """Where the run the `evaluate` stage logged lives (RUN_INFO: read by `skunkworks report`)."""
+    from {{ cookiecutter.package_name }} import tracking
+
+    info = {
+        "run_id": run.info.run_id,
+        "experiment_id": run.info.experiment_id,
+        "tracking_uri": tracking.public_uri(tracking.tracking_uri(plain(cfg)["tracking"])),
+    }
+    resolve(RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return info
+
+
+def main(stages: Mapping[str, Callable[[], None]], argv: Sequence[str] | None = None) -> None:
+    """Run the stage `argv` names (one of `stages`), or `compose` with its overrides."""
+    parser = argparse.ArgumentParser(
+        prog="python -m {{ cookiecutter.package_name }}.pipeline",
+        description="Run one stage of the DVC pipeline, or compose conf/ into params.yaml.",
+    )
+    parser.add_argument("command", choices=[*stages, "compose"])
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides (compose only)")
+    args = parser.parse_args(argv)
+    with reported():
+        if args.command == "compose":
+            print(f"wrote {compose(args.overrides)}", file=sys.stderr)
+        elif args.overrides:
+            raise PipelineError(
+                f"the {args.command} stage reads params.yaml and takes no overrides: run "
+                f"`make params ARGS='{' '.join(args.overrides)}'` (or `dvc exp run -S ...`) first"
+            )
+        else:
+            stages[args.command]()
