@@ -13,6 +13,8 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import time
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,3 +222,25 @@ def published_project(name: str, answers: dict[str, str], *setup: tuple[str, ...
         return Published(env, pipeline)
 
     return fixture
+
+
+def interrupt_sweep(
+    process: subprocess.Popen, started: Callable[[], bool], signum: int, timeout: float = 240
+) -> str:
+    """Send `signum` to a running sweep once `started()` says a job has run (within `timeout`
+    seconds), wait for it to end and return its standard error; it must not have succeeded,
+    and must have printed no traceback."""
+    try:
+        deadline = time.monotonic() + timeout
+        while not started():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no sweep job finished in time"
+            time.sleep(0.2)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode != 0
+    assert "Traceback" not in stderr, stderr
+    return stderr
