@@ -122,6 +122,11 @@ SHARED_DEFINITIONS = {
         "log",
         "write_run_info",
         "main",
+        "conf_dir",
+        "direction",
+        "hydra_job",
+        "run_job",
+        "hydra_main",
     },
     "config_rules": {
         "rule",

@@ -1,4 +1,5 @@
-"""What every flavour's DVC stages share: the command line, params.yaml, files and tags.
+"""What every flavour's DVC stages share: the command line, params.yaml, files and tags;
+and what its Hydra entry point (`train`, `discover` or `experiment`) shares with them.
 
 `pipeline.py` holds this flavour's stages and their `STAGES` table; this module runs them:
 
@@ -228,3 +229,46 @@ def main(stages: Mapping[str, Callable[[], None]], argv: Sequence[str] | None = 
             )
         else:
             stages[args.command]()
+
+
+def conf_dir() -> Path:
+    """conf/ of the project the command runs in (the working copy under `dvc exp run --temp`)."""
+    from {{ cookiecutter.package_name }}.paths import project_root
+
+    local = workspace_root() / "conf"
+    return local if (local / "config.yaml").is_file() else project_root() / "conf"
+
+
+def direction(higher_is_better: bool) -> str:
+    """Optuna's name for the direction `evaluate.higher_is_better` declares."""
+    return "maximize" if higher_is_better else "minimize"
+
+
+def hydra_job() -> tuple[Path, list[str], int | None]:
+    """This Hydra job's output folder, its command-line overrides and, in a sweep, its number."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hydra_cfg = HydraConfig.get()
+    sweep_job = hydra_cfg.job.num if hydra_cfg.mode == RunMode.MULTIRUN else None
+    return Path(hydra_cfg.runtime.output_dir), list(hydra_cfg.overrides.task), sweep_job
+
+
+def run_job(run: Callable[..., Mapping[str, float]], cfg: Any) -> float:
+    """One job of a Hydra entry point: `run(cfg, output_dir, overrides, sweep_job=...)`, an
+    error one line; the primary metric the configuration declares, for sweepers that optimise."""
+    output_dir, overrides, sweep_job = hydra_job()
+    with reported():
+        metrics = run(cfg, output_dir, overrides, sweep_job=sweep_job)
+    return metrics[cfg["evaluate"]["primary_metric"]]
+
+
+def hydra_main(task: Callable[[Any], float]) -> None:
+    """Run the entry point's task function on conf/. The function is the entry point's own
+    (`_task`): Hydra names the job, its log file and its output folder after its module."""
+    import hydra
+    from omegaconf import OmegaConf
+
+    # conf/hparams_search/optuna.yaml: the sweep optimises in the configured direction.
+    OmegaConf.register_new_resolver("direction", direction, replace=True)
+    hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(task)()
