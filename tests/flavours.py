@@ -224,6 +224,34 @@ def published_project(name: str, answers: dict[str, str], *setup: tuple[str, ...
     return fixture
 
 
+def start_sweep(
+    env: ProjectEnv,
+    module: str,
+    *overrides: str,
+    uri: str,
+    sweep_dir: Path,
+    variables: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """A Hydra sweep of `python -m module` in the background (its output piped), tracked at
+    `uri`, its jobs' folders under `sweep_dir`: for a test that stops it, or its server."""
+    return subprocess.Popen(
+        [
+            str(env.python),
+            "-m",
+            module,
+            "--multirun",
+            *overrides,
+            f"tracking.uri={uri}",
+            f"hydra.sweep.dir={sweep_dir}",
+        ],
+        cwd=env.project,
+        env=env.env if variables is None else variables,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def interrupt_sweep(
     process: subprocess.Popen, started: Callable[[], bool], signum: int, timeout: float = 240
 ) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import subprocess
 
 import pytest
 from test_discovery import Page, check_no_model_card, model_free_report
@@ -25,6 +24,7 @@ from flavours import (
     model_free_run,
     published_project,
     read_runs_from_store,
+    start_sweep,
     sweep,
     sweep_runs,
 )
@@ -252,22 +252,13 @@ def test_an_interrupted_sweep_ends_its_parent_failed(installed_shared, mlflow_st
     env = installed_shared(**TASK)
     store = mlflow_store(tmp_path)
     sweep_dir = tmp_path / "sweep"
-    process = subprocess.Popen(
-        [
-            str(env.python),
-            "-m",
-            f"{PACKAGE}.experiment",
-            "--multirun",
-            *QUICK,
-            "simulation.seed=" + ",".join(str(seed) for seed in range(40)),
-            f"tracking.uri=sqlite:///{store}",
-            f"hydra.sweep.dir={sweep_dir}",
-        ],
-        cwd=env.project,
-        env=env.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_sweep(
+        env,
+        f"{PACKAGE}.experiment",
+        *QUICK,
+        "simulation.seed=" + ",".join(str(seed) for seed in range(40)),
+        uri=f"sqlite:///{store}",
+        sweep_dir=sweep_dir,
     )
     # Hydra makes a job's folder as it starts it: the basic launcher's first job is done.
     interrupt_sweep(process, (sweep_dir / "1").is_dir, signal.SIGINT)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from flavours import interrupt_sweep, sweep_runs
+from flavours import interrupt_sweep, start_sweep, sweep_runs
 from harness import (
     ProjectEnv,
     build_stack,
@@ -704,22 +704,9 @@ def start_long_sweep(
 ) -> subprocess.Popen:
     """A 40-job sweep in the background: long enough to be stopped (or lose its server)
     while it runs; its jobs' metrics land in `sweep_dir`."""
-    return subprocess.Popen(
-        [
-            str(env.python),
-            "-m",
-            f"{PACKAGE}.train",
-            "--multirun",
-            *QUICK,
-            "train.seed=" + ",".join(str(seed) for seed in range(40)),
-            f"tracking.uri={uri}",
-            f"hydra.sweep.dir={sweep_dir}",
-        ],
-        cwd=env.project,
-        env=variables,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    seeds = "train.seed=" + ",".join(str(seed) for seed in range(40))
+    return start_sweep(
+        env, f"{PACKAGE}.train", *QUICK, seeds, uri=uri, sweep_dir=sweep_dir, variables=variables
     )
 
 
