@@ -148,24 +148,20 @@ def test_an_infeasible_trial_fails_alone_and_the_optuna_study_goes_on(
     # The search space holds a day staffing (1 clinician) that the queue cannot keep up with
     # unless the other shifts make up for it; the seeded sampler draws infeasible and
     # feasible settings among the 4 trials.
-    env = installed_shared(**TASK)
-    store = mlflow_store(tmp_path)
-    result = env.python_run(
-        "-m",
+    done = sweep(
+        installed_shared(**TASK),
         f"{PACKAGE}.experiment",
         "hparams_search=optuna",
         "hydra.sweeper.n_trials=4",
         "simulation.staffing.day=choice(1,4)",
         *QUICK,
-        f"tracking.uri=sqlite:///{store}",
-        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        sweep_dir=tmp_path / "sweep",
+        store=mlflow_store(tmp_path),
         timeout=600,
     )
-    output = result.stdout + result.stderr
+    output, children = done.output, done.children
     assert "Traceback" not in output, output
-    runs = read_runs_from_store(store)
-    parent, children = sweep_runs(runs)
-    assert parent["status"] == "FINISHED", runs
+    assert done.parent["status"] == "FINISHED", done.runs
     assert len(children) == 4
     failed = [r for r in children if r["status"] == "FAILED"]
     finished = [r for r in children if r["status"] == "FINISHED"]
