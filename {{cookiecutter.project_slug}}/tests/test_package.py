@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,53 @@ def test_params_logged_with_a_run_hide_credentials_and_leave_the_configuration_a
     assert "s3cret" not in written and "mlflow.example.org" in written
     # The run itself is then logged with `cfg`: its URI must still be the one configured.
     assert cfg["tracking"]["uri"] == uri
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_a_finished_command_runs_its_exit_handlers_and_flushes_its_output():
+    # Output to a pipe is buffered: an exit that skipped the flush would lose "work done".
+    result = _python(
+        "import atexit\n"
+        "from {{ cookiecutter.package_name }}.stages import exit_now\n"
+        "atexit.register(lambda: print('exit handler ran'))\n"
+        "print('work done')\n"
+        "exit_now()\n"
+        "print('not reached')\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["work done", "exit handler ran"]
+
+
+def test_a_finished_command_waits_for_its_own_threads():
+    result = _python(
+        "import threading, time\n"
+        "from {{ cookiecutter.package_name }}.stages import exit_now\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        "    print('thread finished')\n"
+        "threading.Thread(target=late).start()\n"
+        "exit_now()\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["thread finished"]
+
+
+def test_the_fake_data_command_skips_the_interpreters_teardown(tmp_path):
+    output = tmp_path / "fake.csv"
+    result = _python(
+        "import runpy, sys\n"
+        "class Teardown:\n"
+        "    def __del__(self):\n"
+        "        print('torn down', flush=True)\n"
+        "marker = Teardown()\n"
+        f"sys.argv = ['fake', '--rows', '200', '--output', {str(output)!r}]\n"
+        "runpy.run_module('{{ cookiecutter.package_name }}.data.fake', run_name='__main__')\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.is_file()
+    assert "torn down" not in result.stdout

@@ -21,7 +21,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from {{ cookiecutter.package_name }}.data import resolve, workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError, reported
@@ -229,6 +229,33 @@ def main(stages: Mapping[str, Callable[[], None]], argv: Sequence[str] | None = 
             )
         else:
             stages[args.command]()
+
+
+def exit_now() -> NoReturn:
+    """End a command whose work is done without the interpreter's teardown.
+
+    At exit Python frees every object of every imported module one by one: about a second per
+    process once PyTorch, MLflow and scikit-learn are loaded (measured: 1.1 s, against 0.07 s
+    for the exit below), a tenth of a stage's time. The exit handlers still run first
+    (MLflow's, joblib's, logging's) and the output is flushed; a command with threads of its
+    own still running ends the usual way, after them. Called only from `__main__` blocks: a
+    test calling `main()` goes on.
+    """
+    import atexit
+    import os
+    import threading
+
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # what Python's exit runs
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if run_exit_handlers is None or any(not thread.daemon for thread in others):
+        sys.exit(0)
+    run_exit_handlers()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: the exit status Python itself gives
+        os._exit(120)
+    os._exit(0)
 
 
 def conf_dir() -> Path:
