@@ -127,6 +127,7 @@ SHARED_DEFINITIONS = {
         "hydra_job",
         "run_job",
         "hydra_main",
+        "exit_now",
     },
     "config_rules": {
         "rule",
@@ -163,3 +164,35 @@ def test_stage_scaffolding_is_written_once(bake_shared, task):
     # The flavour's command line is the shared one: `pipeline.main` hands its STAGES over.
     pipeline = (package_root / "pipeline.py").read_text(encoding="utf-8")
     assert "argparse" not in pipeline and "stages.main(STAGES, argv)" in pipeline
+
+
+def _main_blocks(file: Path) -> list[ast.If]:
+    tree = ast.parse(file.read_text(encoding="utf-8"))
+    return [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+    ]
+
+
+@pytest.mark.parametrize("task", TEMPLATE_ANSWERS["task"])
+def test_every_command_ends_without_the_interpreters_teardown(bake_shared, task):
+    # stages.exit_now: a second per process with PyTorch, MLflow and scikit-learn loaded.
+    project = bake_shared(task=task)
+    [package_root] = (project / "src").iterdir()
+    commands, missing = 0, []
+    for file in sorted(package_root.rglob("*.py")):
+        for block in _main_blocks(file):
+            commands += 1
+            last = block.body[-1]
+            call = last.value if isinstance(last, ast.Expr) else None
+            name = getattr(getattr(call, "func", None), "attr", None) or getattr(
+                getattr(call, "func", None), "id", None
+            )
+            if name != "exit_now":
+                missing.append(str(file.relative_to(package_root)))
+    assert commands >= 3, "every flavour has a pipeline, a fake-data command and an entry point"
+    assert not missing, f"__main__ blocks that do not end with exit_now(): {missing}"
