@@ -15,6 +15,8 @@ Figures, all wall-clock seconds on this machine:
 - the generated project's own test suite (median);
 - with the first pipeline and the suite, their CPU seconds (user + system, every process):
   the figure to compare runs taken under different loads by;
+- with `--exit`, each flavour's last stage ending as shipped (`stages.exit_now`) and ending
+  with the interpreter's own teardown (median of 3, alternated), and their difference;
 - a 4-job sweep with the basic launcher versus the joblib launcher, and their ratio, on the
   bundled data (jobs of about 2 s) and on 1e5 rows of fake data (jobs of about 10 s).
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -95,6 +98,12 @@ def main() -> None:
         "as the baseline measured in the same run",
     )
     parser.add_argument(
+        "--exit",
+        action="store_true",
+        help="with --tasks-only: also time each flavour's last stage ending as shipped "
+        "(stages.exit_now) against ending with the interpreter's own teardown (median of 3)",
+    )
+    parser.add_argument(
         "--suite",
         action="store_true",
         help="with --tasks-only: also time each flavour's generated test suite (once)",
@@ -142,6 +151,11 @@ def main() -> None:
                 )
                 figures[f"generated test suite{label}"] = suite
                 figures[f"generated test suite, CPU seconds{label}"] = suite_cpu
+            if args.tasks_only and args.exit:
+                shipped, teardown = last_stage_exits(project, env, venv_bin / "python")
+                figures[f"last stage, ending with exit_now (median){label}"] = shipped
+                figures[f"last stage, ending with Python's teardown (median){label}"] = teardown
+                figures[f"last stage, saved by exit_now{label}"] = teardown - shipped
             if task == TASKS[0] and compiled:
                 default_project, default_env = project, dict(env)
         if args.tasks_only:
@@ -199,6 +213,23 @@ def main() -> None:
         basic = figures[f"4-job sweep{label}, basic launcher"]
         joblib = figures[f"4-job sweep{label}, joblib launcher"]
         print(f"| sweep ratio basic / joblib{label} | {basic / joblib:.2f}x |")
+
+
+def last_stage_exits(project: Path, env: dict[str, str], python: Path) -> tuple[float, float]:
+    """Median wall time of the last stage of dvc.yaml (evaluate, or the flavour's name for it)
+    run as shipped, its `__main__` block ending with `stages.exit_now`, and the same stage
+    with `main` called from `python -c`, which ends with the interpreter's own teardown.
+    Alternated, three times each, after the first pipeline wrote its inputs."""
+    import yaml
+
+    stage = list(yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"])[-1]
+    shipped = [python, "-m", f"{PACKAGE}.pipeline", stage]
+    teardown = [python, "-c", f"from {PACKAGE}.pipeline import main; main([{stage!r}])"]
+    times: dict[str, list[float]] = {"shipped": [], "teardown": []}
+    for _ in range(3):
+        times["shipped"].append(run(shipped, cwd=project, env=env))
+        times["teardown"].append(run(teardown, cwd=project, env=env))
+    return statistics.median(times["shipped"]), statistics.median(times["teardown"])
 
 
 def print_figures(description: str, figures: dict[str, float]) -> None:
