@@ -145,6 +145,8 @@ def _candidates(line: str) -> Iterator[tuple[int, str]]:
     """(column, ten digits) for every place in `line` where an NHS number could be written."""
     for chain in _CHAIN.finditer(line):
         start, end = chain.span()
+        if end - start < 10:  # fewer than ten digits: most runs in a lock file or a table
+            continue
         # A window each side, not the whole line: a minified file is one long line of numbers.
         before, after = line[max(0, start - _CONTEXT) : start], line[end : end + _CONTEXT]
         if _exempt_by_what_precedes(before):
