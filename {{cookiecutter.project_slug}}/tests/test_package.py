@@ -80,19 +80,3 @@ def test_a_finished_command_waits_for_its_own_threads():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["thread finished"]
-
-
-def test_the_fake_data_command_skips_the_interpreters_teardown(tmp_path):
-    output = tmp_path / "fake.csv"
-    result = _python(
-        "import runpy, sys\n"
-        "class Teardown:\n"
-        "    def __del__(self):\n"
-        "        print('torn down', flush=True)\n"
-        "marker = Teardown()\n"
-        f"sys.argv = ['fake', '--rows', '200', '--output', {str(output)!r}]\n"
-        "runpy.run_module('{{ cookiecutter.package_name }}.data.fake', run_name='__main__')\n"
-    )
-    assert result.returncode == 0, result.stderr
-    assert output.is_file()
-    assert "torn down" not in result.stdout
