@@ -80,3 +80,15 @@ def test_a_finished_command_waits_for_its_own_threads():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["thread finished"]
+
+
+def test_a_finished_command_flushes_the_files_it_left_open(tmp_path):
+    target = tmp_path / "left-open.txt"
+    result = _python(
+        "from {{ cookiecutter.package_name }}.stages import exit_now\n"
+        f"handle = open({str(target)!r}, 'w', encoding='utf-8')\n"
+        "handle.write('written before the exit')\n"
+        "exit_now()\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.read_text(encoding="utf-8") == "written before the exit"
