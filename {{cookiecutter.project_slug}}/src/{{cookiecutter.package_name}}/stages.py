@@ -367,7 +367,10 @@ def record_failed_trial(
 
     try:
         plain_cfg = plain(cfg)
-        logged = mlflow.last_active_run()
+        try:
+            logged = mlflow.last_active_run()
+        except Exception:  # the process's last run lives in another store: not this trial's
+            logged = None
         parent = os.environ.get(tracking.PARENT_RUN_ENV)
         logged_tags = logged.data.tags if logged is not None else {}
         if (
