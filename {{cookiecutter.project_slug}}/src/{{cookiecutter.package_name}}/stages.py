@@ -345,9 +345,12 @@ def run_trial(
         if math.isnan(value):
             raise PipelineError(f"the primary metric {primary} is NaN for this setting")
     except Exception as error:
-        reason = failure_reason(error)
-        record_failed_trial(cfg, overrides, sweep_job, reason, str(error))
-        raise FailedTrial(reason) from None
+        # The tag keeps the whole message (a library's may span lines); the trial's line, one.
+        detail = f"{type(error).__name__}: {error}"
+        if isinstance(error, PipelineError):
+            detail = str(error)
+        record_failed_trial(cfg, overrides, sweep_job, detail)
+        raise FailedTrial(failure_reason(error)) from None
     return value
 
 
@@ -355,9 +358,7 @@ class _TrialRecorded(Exception):
     """Ends the run `record_failed_trial` opens as FAILED (MLflow's status for an exception)."""
 
 
-def record_failed_trial(
-    cfg: Any, overrides: Sequence[str], sweep_job: int, reason: str, detail: str
-) -> None:
+def record_failed_trial(cfg: Any, overrides: Sequence[str], sweep_job: int, detail: str) -> None:
     """Mark the trial's MLflow run FAILED with `detail` in its `run.failure` tag, or, when the
     trial failed before logging one, log a FAILED run with its setting: a study's failed
     trials stay visible in MLflow next to the ones that ran."""
