@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from test_pipeline import PACKAGE
 
 from flavours import read_runs_from_store, sweep, sweep_runs
-
-pytestmark = pytest.mark.slow
+from harness import CHOICES
 
 # Small trials: no cross-validation, no model logged, a small forest.
 QUICK = ("train.cv_folds=0", "tracking.log_model=false", "model.estimator.n_estimators=10")
@@ -25,6 +25,20 @@ QUICK = ("train.cv_folds=0", "tracking.log_model=false", "model.estimator.n_esti
 REFUSED = "is not valid: RandomForestClassifier needs an int in the range [1, inf) or None"
 
 
+def test_every_optuna_preset_lets_a_failed_trial_fail_alone(bake_shared):
+    # The sweeper compares each batch's failures against `max_failure_rate`: with one trial a
+    # batch, any rate below 1 stops the study at its first failed trial.
+    presets = {}
+    for task in CHOICES["task"]:
+        preset = bake_shared(task=task) / "conf" / "hparams_search" / "optuna.yaml"
+        if preset.is_file():
+            presets[task] = yaml.safe_load(preset.read_text(encoding="utf-8"))["hydra"]["sweeper"]
+    assert set(presets) == set(CHOICES["task"]) - {"data-discovery"}
+    for task, sweeper in presets.items():
+        assert (sweeper["max_failure_rate"], sweeper["n_jobs"]) == (1.0, 1), task
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])
 def test_a_trial_the_estimator_refuses_fails_alone_and_the_study_goes_on(
     installed_shared, mlflow_store, tmp_path, launcher
@@ -59,6 +73,7 @@ def test_a_trial_the_estimator_refuses_fails_alone_and_the_study_goes_on(
     assert reported == pytest.approx(max(r["metrics"]["roc_auc"] for r in finished))
 
 
+@pytest.mark.slow
 def test_a_study_whose_every_trial_fails_ends_in_one_line_and_a_failed_parent(
     installed_shared, mlflow_store, tmp_path
 ):
