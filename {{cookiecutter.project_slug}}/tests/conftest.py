@@ -91,6 +91,31 @@ def compose() -> Callable[..., object]:
     return _compose
 
 
+def _leaves(tree: dict, prefix: str = "") -> dict[str, object]:
+    """A configuration as dotted key -> value; a table's `columns` is one value."""
+    leaves: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value and key != "columns":
+            leaves.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            leaves[f"{prefix}{key}"] = value
+    return leaves
+
+
+@pytest.fixture(scope="session")
+def stale_params() -> Callable[[dict, dict], list[str]]:
+    """`stale_params(params, composed)`: the dotted keys whose values differ between params.yaml
+    (read back) and what conf/ composes for the same options, missing keys included."""
+
+    def stale(params: dict, composed: dict) -> list[str]:
+        shipped, expected = _leaves(params), _leaves(composed)
+        missing = object()
+        keys = shipped.keys() | expected.keys()
+        return sorted(k for k in keys if shipped.get(k, missing) != expected.get(k, missing))
+
+    return stale
+
+
 @pytest.fixture(scope="session")
 def fake_frame():
     """A small fake data set with the default schema (the tests run on fake data only)."""

@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import functools
 import hashlib
 import json
+import math
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, ClassVar, NoReturn, cast
 
 from {{ cookiecutter.package_name }}.data import resolve, workspace_root
 from {{ cookiecutter.package_name }}.errors import PipelineError, reported
@@ -247,7 +250,6 @@ def exit_now() -> NoReturn:
     import atexit
     import gc
     import io
-    import os
     import threading
 
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # what Python's exit runs
@@ -293,8 +295,11 @@ def hydra_job() -> tuple[Path, list[str], int | None]:
 
 def run_job(run: Callable[..., Mapping[str, float]], cfg: Any) -> float:
     """One job of a Hydra entry point: `run(cfg, output_dir, overrides, sweep_job=...)`, an
-    error one line; the primary metric the configuration declares, for sweepers that optimise."""
+    error one line; the primary metric the configuration declares, for sweepers that optimise.
+    A job of an Optuna study is a trial (`run_trial`): its failure fails the trial alone."""
     output_dir, overrides, sweep_job = hydra_job()
+    if sweep_job is not None and optimising():
+        return run_trial(run, cfg, output_dir, overrides, sweep_job)
     with reported():
         metrics = run(cfg, output_dir, overrides, sweep_job=sweep_job)
     return metrics[cfg["evaluate"]["primary_metric"]]
@@ -308,4 +313,160 @@ def hydra_main(task: Callable[[Any], float]) -> None:
 
     # conf/hparams_search/optuna.yaml: the sweep optimises in the configured direction.
     OmegaConf.register_new_resolver("direction", direction, replace=True)
+    report_studies_with_no_completed_trial()
     hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(task)()
+
+
+# An Optuna study's trials. The sampler, not the user, chose a trial's setting: a setting that
+# cannot run (an estimator refusing a sampled value, a queue that never settles, a NaN score)
+# fails its trial alone and the study goes on (`max_failure_rate: 1.0` in every flavour's
+# conf/hparams_search/optuna.yaml). A grid or list sweep still stops at its first failed job
+# with one line and a FAILED parent run: there the user chose every setting.
+
+
+class FailedTrial(Exception):
+    """A trial of an Optuna study that could not run its setting. Not a `PipelineError`: Hydra
+    records the job FAILED instead of the sweep exiting, the sweeper tells Optuna the trial
+    FAILED, and the study goes on. `failed_trial` tells the sweep's parent run
+    (`tracking.SweepParentRun`) that this failure is part of the search, not of the sweep.
+
+    `last_reason` is the reason of the last failed trial this process has seen: the sweeping
+    process builds each trial's exception again when a worker process (joblib launcher) sends
+    it back, so the study's own process knows it too."""
+
+    failed_trial = True
+    last_reason: ClassVar[str | None] = None
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        FailedTrial.last_reason = reason
+
+    def __str__(self) -> str:
+        return f"trial failed, the study goes on: {self.args[0]}"
+
+
+def optimising() -> bool:
+    """Whether this Hydra job is a trial of an Optuna study (`hparams_search=optuna`)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    return "optuna" in str(HydraConfig.get().sweeper.get("_target_", "")).lower()
+
+
+def failure_reason(error: BaseException) -> str:
+    """An error as one line: a `PipelineError`'s message, otherwise the exception's type and
+    the first line of its message (scikit-learn's can carry whole tracebacks)."""
+    text = str(error).strip()
+    if isinstance(error, PipelineError):
+        return " ".join(text.split())
+    lines = [line for line in text.splitlines() if line.strip()]
+    first = " ".join(lines[0].split()) if lines else ""
+    more = " (...)" if len(lines) > 1 else ""
+    return f"{type(error).__name__}: {first}{more}"[:1000] if first else type(error).__name__
+
+
+def run_trial(
+    run: Callable[..., Mapping[str, float]],
+    cfg: Any,
+    output_dir: Path,
+    overrides: Sequence[str],
+    sweep_job: int,
+) -> float:
+    """One trial of an Optuna study: its primary metric, or `FailedTrial` when its setting
+    could not run or scored NaN (optuna 2.10 refuses a NaN value and the sweeper then stops),
+    after the trial's MLflow run is recorded FAILED with the reason in `tracking.TAG_FAILURE`."""
+    primary = cfg["evaluate"]["primary_metric"]
+    try:
+        metrics = run(cfg, output_dir, overrides, sweep_job=sweep_job)
+        value = float(metrics[primary])
+        if math.isnan(value):
+            raise PipelineError(f"the primary metric {primary} is NaN for this setting")
+    except Exception as error:
+        # The tag keeps the whole message (a library's may span lines); the trial's line, one.
+        detail = f"{type(error).__name__}: {error}"
+        if isinstance(error, PipelineError):
+            detail = str(error)
+        record_failed_trial(cfg, overrides, sweep_job, detail)
+        raise FailedTrial(failure_reason(error)) from None
+    return value
+
+
+class _TrialRecorded(Exception):
+    """Ends the run `record_failed_trial` opens as FAILED (MLflow's status for an exception)."""
+
+
+def record_failed_trial(cfg: Any, overrides: Sequence[str], sweep_job: int, detail: str) -> None:
+    """Mark the trial's MLflow run FAILED with `detail` in its `run.failure` tag, or, when the
+    trial failed before logging one, log a FAILED run with its setting: a study's failed
+    trials stay visible in MLflow next to the ones that ran."""
+    import mlflow
+
+    from {{ cookiecutter.package_name }} import tracking
+
+    try:
+        plain_cfg = plain(cfg)
+        try:
+            logged = mlflow.last_active_run()
+        except Exception:  # the process's last run lives in another store: not this trial's
+            logged = None
+        parent = os.environ.get(tracking.PARENT_RUN_ENV)
+        logged_tags = logged.data.tags if logged is not None else {}
+        if (
+            logged is not None
+            and logged_tags.get(tracking.TAG_SWEEP_JOB) == str(sweep_job)
+            and logged_tags.get("mlflow.parentRunId") == parent
+        ):  # the run this trial logged before it failed (a NaN score, an artifact)
+            client = mlflow.MlflowClient()
+            client.set_tag(logged.info.run_id, tracking.TAG_FAILURE, detail[:5000])
+            client.set_terminated(logged.info.run_id, "FAILED")
+            return
+        public = tracking.public_overrides(overrides)
+        tags = {**run_tags(plain_cfg, {}, public, sweep_job), tracking.TAG_FAILURE: detail[:5000]}
+        with tracking.tracked_run(cfg, " ".join(public) or "trial", tags):
+            mlflow.log_params(tracking.public_params(plain_cfg))
+            raise _TrialRecorded
+    except _TrialRecorded:
+        pass
+    except Exception as error:  # the tracking server itself, most likely: the trial still fails
+        print(
+            f"warning: the failed trial's run could not be recorded in MLflow: "
+            f"{failure_reason(error)}",
+            file=sys.stderr,
+        )
+
+
+def report_studies_with_no_completed_trial() -> None:
+    """Make an Optuna study whose every trial failed end with one line naming the last
+    trial's error (the parent run then ends FAILED) instead of the traceback of Optuna's
+    "No trials are completed yet", which the sweeper raises after its last trial when it
+    asks for the best one; Hydra prints any error there with its traceback. The sweeper's
+    public `sweep` is wrapped in this process only, on the class Hydra's plugin registry holds
+    (its scan imports plugins afresh: a class imported here would be another object)."""
+    from hydra.core.plugins import Plugins
+    from hydra.plugins.sweeper import Sweeper
+
+    sweepers: list[Any] = Plugins.instance().discover(Sweeper)
+    found = [sweeper for sweeper in sweepers if sweeper.__name__ == "OptunaSweeper"]
+    if not found:  # no Optuna sweeper installed: no study to report on
+        return
+    [optuna_sweeper] = found
+    original = optuna_sweeper.sweep
+    if getattr(original, "reports_no_completed_trial", False):
+        return
+
+    @functools.wraps(original)
+    def sweep(self: Any, arguments: list[str]) -> Any:
+        FailedTrial.last_reason = None
+        try:
+            return original(self, arguments)
+        except ValueError as error:
+            reason = FailedTrial.last_reason
+            if reason is None or "No trials are completed" not in str(error):
+                raise
+            print(
+                f"error: every trial of the Optuna study failed; the last: {reason}",
+                file=sys.stderr,
+            )
+            raise SystemExit(2) from None
+
+    sweep.reports_no_completed_trial = True  # type: ignore[attr-defined]
+    optuna_sweeper.sweep = sweep

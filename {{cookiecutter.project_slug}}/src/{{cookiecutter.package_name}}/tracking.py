@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import io
 import json
 import os
 import re
@@ -19,7 +20,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stderr, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlparse
@@ -45,6 +46,7 @@ TAG_ENTRY_POINT = "run.entry_point"  # "dvc" (pipeline stage) or "hydra" (python
 TAG_OVERRIDES = "hydra.overrides"  # JSON list of the command-line overrides
 TAG_SWEEP_JOB = "sweep.job"  # job number inside a --multirun sweep
 TAG_SWEEP_PARENT = "sweep.parent"  # "true" on the parent run of a sweep
+TAG_FAILURE = "run.failure"  # why a FAILED trial of an Optuna study could not run its setting
 
 # Hands the sweep's parent run id from the Hydra callback to the jobs (and joblib workers).
 PARENT_RUN_ENV = "POC_SWEEP_PARENT_RUN_ID"
@@ -580,11 +582,19 @@ class SweepParentRun(Callback):
 
         # Seen here for jobs run in this process (basic launcher); other launchers raise in
         # this process when a job failed, which the exit handler catches.
-        # A failed trial of an Optuna study (an experiment's infeasible setting) is part of the
-        # search: the study goes on, and its parent can still finish.
-        failed_trial = getattr(getattr(job_return, "_return_value", None), "failed_trial", False)
-        if getattr(job_return, "status", None) == JobStatus.FAILED and not failed_trial:
-            self.failed_jobs += 1
+        if getattr(job_return, "status", None) != JobStatus.FAILED:
+            return
+        # A failed job's `return_value` raises its error (after a line on stderr that the
+        # sweeper prints anyway when it reads the value). A failed trial of an Optuna study
+        # (`stages.FailedTrial`) is part of the search: the study goes on, and its parent can
+        # still finish.
+        try:
+            with redirect_stderr(io.StringIO()):
+                _ = job_return.return_value
+        except Exception as error:
+            if getattr(error, "failed_trial", False):
+                return
+        self.failed_jobs += 1
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         if self.run_id is None:
