@@ -48,47 +48,30 @@ def test_params_logged_with_a_run_hide_credentials_and_leave_the_configuration_a
     assert cfg["tracking"]["uri"] == uri
 
 
-def _python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-
-
-def test_a_finished_command_runs_its_exit_handlers_and_flushes_its_output():
-    # Output to a pipe is buffered: an exit that skipped the flush would lose "work done".
-    result = _python(
-        "import atexit\n"
+def test_a_finished_command_ends_as_python_would_only_sooner(tmp_path):
+    # stages.exit_now: exit handlers, threads still running, output to a pipe (buffered) and a
+    # file left open in a reference cycle (which only the collector, frozen by exit_now, would
+    # otherwise flush) all end as Python's own exit ends them.
+    target = tmp_path / "left-open.txt"
+    code = (
+        "import atexit, threading, time\n"
         "from {{ cookiecutter.package_name }}.stages import exit_now\n"
         "atexit.register(lambda: print('exit handler ran'))\n"
+        f"handle = open({str(target)!r}, 'w', encoding='utf-8')\n"
+        "handle.write('written before the exit')\n"
+        "cycle = [handle]\n"
+        "cycle.append(cycle)\n"
+        "def late():\n"
+        "    time.sleep(0.2)\n"
+        "    print('thread finished')\n"
+        "threading.Thread(target=late).start()\n"
         "print('work done')\n"
         "exit_now()\n"
         "print('not reached')\n"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["work done", "exit handler ran"]
-
-
-def test_a_finished_command_waits_for_its_own_threads():
-    result = _python(
-        "import threading, time\n"
-        "from {{ cookiecutter.package_name }}.stages import exit_now\n"
-        "def late():\n"
-        "    time.sleep(0.3)\n"
-        "    print('thread finished')\n"
-        "threading.Thread(target=late).start()\n"
-        "exit_now()\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["thread finished"]
-
-
-def test_a_finished_command_flushes_the_files_it_left_open(tmp_path):
-    target = tmp_path / "left-open.txt"
-    result = _python(
-        "from {{ cookiecutter.package_name }}.stages import exit_now\n"
-        f"handle = open({str(target)!r}, 'w', encoding='utf-8')\n"
-        "handle.write('written before the exit')\n"
-        "exit_now()\n"
-    )
-    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["work done", "thread finished", "exit handler ran"]
     assert target.read_text(encoding="utf-8") == "written before the exit"

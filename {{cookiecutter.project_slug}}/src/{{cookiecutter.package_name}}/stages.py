@@ -236,38 +236,27 @@ def main(stages: Mapping[str, Callable[[], None]], argv: Sequence[str] | None = 
 
 
 def exit_now() -> NoReturn:
-    """End a command whose work is done without the interpreter's teardown.
+    """End a command whose work is done, without the slow part of the interpreter's exit.
 
-    At exit Python frees every object of every imported module one by one: about a second per
-    process once PyTorch, MLflow and scikit-learn are loaded (measured: 1.1 s, against 0.07 s
-    for the exit below), a tenth of a stage's time. What the teardown would have done that
-    matters is done first: the exit handlers run (MLflow's, joblib's, logging's), and every
-    file still open for writing is flushed (a file the code left open, which Python would
-    flush as it freed it; 0.1 s with PyTorch loaded). A command with threads of its own still
-    running ends the usual way, after them. Called only from `__main__` blocks: a test
-    calling `main()` goes on.
+    At exit Python frees the objects of every imported module and, as it goes, runs its cycle
+    collector over all of them again and again: 1.3 s per process once PyTorch, MLflow,
+    scikit-learn, Hydra and DVC are loaded, 0.2 s when every object is first frozen out of the
+    collector's reach (`gc.freeze`, measured). The exit is otherwise Python's own: the exit
+    handlers run, threads are waited for, objects are freed and files flushed as they go. A
+    file still open for writing is flushed first (left in a reference cycle, it would be
+    flushed only by the collector; 0.1 s with PyTorch loaded). Called only from `__main__`
+    blocks: a test calling `main()` goes on.
     """
-    import atexit
     import gc
     import io
-    import threading
 
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # what Python's exit runs
-    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if run_exit_handlers is None or any(not thread.daemon for thread in others):
-        sys.exit(0)
-    run_exit_handlers()
     writers = (io.TextIOWrapper, io.BufferedWriter, io.BufferedRandom)
     for stream in gc.get_objects():
-        if type(stream) in writers and stream not in (sys.stdout, sys.stderr):
+        if type(stream) in writers:
             with contextlib.suppress(OSError, ValueError):  # closed meanwhile, or disk full
                 stream.flush()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe: the exit status Python itself gives
-        os._exit(120)
-    os._exit(0)
+    gc.freeze()
+    sys.exit(0)
 
 
 def conf_dir() -> Path:
