@@ -128,6 +128,8 @@ SHARED_DEFINITIONS = {
         "run_job",
         "hydra_main",
         "exit_now",
+        "write_metrics",
+        "write_plots",
     },
     "config_rules": {
         "rule",

@@ -132,6 +132,19 @@ def write_json(value: Any, path: Path) -> Path:
     return path
 
 
+def write_metrics(values: Mapping[str, Any], path: Path) -> Path:
+    """A metrics file (metrics.json, the cross-validation's): the values in name order."""
+    return write_json(dict(sorted(values.items())), path)
+
+
+def write_plots(tables: Mapping[str, Any], folder: Path) -> list[Path]:
+    """The flavour's tables for `dvc plots` (file name -> DataFrame), one CSV file each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(folder / name, index=False)
+    return [folder / name for name in tables]
+
+
 def public_params_file(cfg: Any, folder: Path) -> Path:
     """params.yaml as logged with a run: the tracking URI without credentials."""
     from omegaconf import OmegaConf
@@ -210,7 +223,7 @@ def write_run_info(run: Any, cfg: Any) -> dict[str, str]:
         "experiment_id": run.info.experiment_id,
         "tracking_uri": tracking.public_uri(tracking.tracking_uri(plain(cfg)["tracking"])),
     }
-    resolve(RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    write_json(info, resolve(RUN_INFO))
     return info
 
 
